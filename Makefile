@@ -1,0 +1,47 @@
+# The two commands of the quick start: `make run` and `make test`.
+# Both create .venv on first use and install the pinned versions from constraints.txt.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
+
+.PHONY: run test bench check-system lock clean
+
+run: $(STAMP)
+	$(BIN)/imlate --config config.yaml demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Fails early, with the apt line to run, when the machine lacks what the install compiles with
+# (evdev and crcmod build C extensions).
+check-system:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+	  { echo "Python 3.11 or newer is needed as '$(PYTHON)'. On Debian: apt-get install $(APT)"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  { echo "The Python venv module is missing. On Debian: apt-get install python3-venv"; exit 1; }
+	@command -v gcc >/dev/null || { echo "gcc is missing (evdev compiles). On Debian: apt-get install $(APT)"; exit 1; }
+	@$(PYTHON) -c 'import os, sysconfig; sys_inc = sysconfig.get_paths()["include"]; raise SystemExit(0 if os.path.exists(os.path.join(sys_inc, "Python.h")) else 1)' || \
+	  { echo "Python headers are missing. On Debian: apt-get install python3-dev"; exit 1; }
+	@test -f /usr/include/linux/input.h || { echo "Linux headers are missing (evdev). On Debian: apt-get install linux-libc-dev"; exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(MAKE) --no-print-directory check-system
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+# Re-pin after changing dependencies in pyproject.toml: installs the newest allowed versions
+# into a scratch venv and writes what it got to constraints.txt.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,194 @@
+"""The `imlate` command: parses arguments, loads the config, calls services. No rules live here.
+
+Exit status: 0 on success (an unknown card is a result, not an error); otherwise non-zero with a
+one-line reason on stderr — 2 for bad input or config, 1 for anything else that stopped the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import yaml
+
+from imlate_tui.clock import utc_now
+from imlate_tui.config import Settings, load_settings, masked
+from imlate_tui.db import migrations
+from imlate_tui.db.connection import close_database, open_database
+from imlate_tui.domain.scanning import school_date
+from imlate_tui.errors import DatabaseUnavailable, ImlateError
+
+log = logging.getLogger("imlate_tui")
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to the configured file only: a TUI draws on stderr, so nothing may log there."""
+    root = logging.getLogger()
+    if any(getattr(h, "_imlate", False) for h in root.handlers):
+        return
+    path = settings.path(settings.logging.file)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()  # unwritable log folder: `imlate doctor` reports it
+    handler._imlate = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(settings.logging.level)
+
+
+def open_db(settings: Settings, *, require_schema: bool = True) -> None:
+    open_database(settings.database.url, settings.base_dir)
+    if require_schema and migrations.current_version() < migrations.LATEST:
+        raise DatabaseUnavailable("the database is not initialised or is older than this program: "
+                                  "run `imlate db init`")
+
+
+def actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_db_init(settings: Settings, args: argparse.Namespace) -> int:
+    open_db(settings, require_schema=False)
+    before, after = migrations.migrate()
+    if before == after:
+        print(f"database is up to date (schema version {after})")
+    else:
+        print(f"database migrated from schema version {before} to {after}")
+    return 0
+
+
+def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.scanning import ScanService
+
+    open_db(settings)
+    result = ScanService(settings).scan(args.code, source="keyboard")
+    print(json.dumps(result.as_json()) if args.json else result.message)
+    return 0
+
+
+def cmd_roster(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services import roster
+
+    open_db(settings)
+    rows = roster.roster(school_date(utc_now(), settings.tz), args.status)
+    print(json.dumps(roster.roster_json(rows), indent=1) if args.json else roster.roster_text(rows, settings.tz))
+    return 0
+
+
+def cmd_firelist(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services import roster
+
+    open_db(settings)
+    now = utc_now()
+    rows = roster.roster(school_date(now, settings.tz))
+    if args.format == "csv":
+        sys.stdout.write(roster.firelist_csv(rows, settings.tz))
+    else:
+        print(roster.firelist_text(rows, settings.tz, now))
+    return 0
+
+
+def cmd_cards_import(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.imports import import_cards
+
+    open_db(settings)
+    print(import_cards(Path(args.file), now=utc_now(), actor=actor()).summary())
+    return 0
+
+
+def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.imports import import_people
+
+    open_db(settings)
+    print(import_people(Path(args.file), now=utc_now(), actor=actor()).summary())
+    return 0
+
+
+def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
+    print("# config is valid; effective values (secrets masked):")
+    print(yaml.safe_dump(masked(settings), sort_keys=False, allow_unicode=True), end="")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.demo.launcher import run_demo
+
+    return run_demo(settings)
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imlate", description="School sign-in / sign-out kiosk")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $IMLATE_CONFIG or ./config.yaml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Command, help_text: str, parent=sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    add("init", cmd_db_init, "create or migrate the database; safe to re-run", db)
+
+    p = add("scan", cmd_scan, "record one scan exactly as the kiosk would and print the result")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+
+    p = add("roster", cmd_roster, "today's people and their status")
+    p.add_argument("--status", choices=["in", "out", "none"])
+    p.add_argument("--json", action="store_true")
+
+    p = add("firelist", cmd_firelist, "everyone signed in now, grouped for a roll call")
+    p.add_argument("--format", choices=["text", "csv"], default="text")
+
+    cards = sub.add_parser("cards", help="card commands").add_subparsers(dest="cards_command", required=True)
+    add("import", cmd_cards_import, "import cards from a CSV with columns card,school_id", cards).add_argument("file")
+    ppl = sub.add_parser("people", help="local people").add_subparsers(dest="people_command", required=True)
+    add("import", cmd_people_import, "import staff and visitors from a CSV with columns name,kind,card",
+        ppl).add_argument("file")
+
+    cfg = sub.add_parser("config", help="config commands").add_subparsers(dest="config_command", required=True)
+    add("check", cmd_config_check, "validate the config and print the effective values, secrets masked", cfg)
+
+    add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Until the log file is open, log records go nowhere (not to stderr via logging's last resort).
+    logging.getLogger().addHandler(logging.NullHandler())
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        setup_logging(settings)
+        return args.func(settings, args)
+    except ImlateError as exc:
+        log.warning("%s: %s", args.command, exc)
+        print(f"imlate: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        close_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

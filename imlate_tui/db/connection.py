@@ -1,0 +1,94 @@
+"""Opening the database named by `database.url`, and the one way to write to it.
+
+Models bind to `database`, a proxy initialised at start-up, so tests and each process pick their own
+file. SQLite runs in WAL mode with a busy time-out; every write goes through `write_transaction()`,
+which on SQLite is `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes fails at once
+with "database is locked" when another process committed in between (kiosk + scheduler + admin).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlparse
+
+from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+
+from imlate_tui.errors import DatabaseUnavailable
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",   # WAL + normal survives a process crash; fsync at checkpoints
+    "foreign_keys": 1,
+    "cache_size": -16000,
+    "temp_store": "memory",
+}
+BUSY_TIMEOUT_SECONDS = 10
+
+
+def sqlite_path(url: str, base_dir: Path) -> Path:
+    """`sqlite:///rel.db` is relative to base_dir; `sqlite:////abs.db` is absolute."""
+    path = Path(url.removeprefix("sqlite:///"))
+    return path if path.is_absolute() else base_dir / path
+
+
+def open_database(url: str, base_dir: Path) -> Database:
+    """Create the connection object, check it can be opened, and bind the models to it."""
+    if url.startswith("sqlite:///"):
+        db = _open_sqlite(sqlite_path(url, base_dir))
+    else:
+        db = _open_postgres(url)
+    database.initialize(db)
+    return db
+
+
+def _open_sqlite(path: Path) -> SqliteDatabase:
+    if not path.parent.is_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseUnavailable(f"the database {path} is read-only for this user; fix its owner or permissions")
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseUnavailable(
+            f"the database folder {path.parent} is not writable (SQLite needs it for the -wal and -shm files)")
+    db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        db.connect(reuse_if_open=True)
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot open the database {path}: {exc}") from None
+    return db
+
+
+def _open_postgres(url: str) -> PostgresqlDatabase:
+    parts = urlparse(url)
+    db = PostgresqlDatabase(
+        parts.path.lstrip("/"), user=unquote(parts.username or "") or None,
+        password=unquote(parts.password or "") or None, host=parts.hostname, port=parts.port,
+    )
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:  # psycopg raises its own types; the message is what a person needs
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {parts.hostname}: {exc}".strip()) from None
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """One write transaction that takes the write lock up front."""
+    with database.atomic("IMMEDIATE") if is_sqlite() else database.atomic():
+        yield
+
+
+def close_database() -> None:
+    if database.obj is not None and not database.is_closed():
+        database.close()

@@ -1,0 +1,57 @@
+"""Numbered schema steps, applied in order by `imlate db init` (safe to re-run).
+
+Each step runs inside one write transaction together with the version bump, so two processes running
+`db init` at once cannot both apply a step: the second waits for the lock, then sees the new version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from imlate_tui.db.connection import database, is_sqlite, write_transaction
+from imlate_tui.db.models import ALL_MODELS, AuditEntry, SchemaVersion
+
+
+def _initial() -> None:
+    database.create_tables(ALL_MODELS)
+    # Expression index so a scan can match a school id case-insensitively without a table scan.
+    database.execute_sql("CREATE INDEX IF NOT EXISTS person_school_id_upper ON person (UPPER(school_id))")
+    table = AuditEntry._meta.table_name
+    if is_sqlite():
+        for op in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+    else:
+        database.execute_sql(
+            "CREATE OR REPLACE FUNCTION imlate_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql")
+        database.execute_sql(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION imlate_append_only()")
+
+
+STEPS: list[tuple[int, str, Callable[[], None]]] = [
+    (1, "people, cards, tracks, audit log", _initial),
+]
+LATEST = STEPS[-1][0]
+
+
+def current_version() -> int:
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def migrate() -> tuple[int, int]:
+    """Apply pending steps; returns (version before, version after)."""
+    with write_transaction():
+        database.create_tables([SchemaVersion])
+        before = current_version()
+        for version, _title, step in STEPS:
+            if version > before:
+                step()
+                SchemaVersion.create(version=version, applied_at=datetime.now(timezone.utc))
+        return before, current_version()

@@ -1,0 +1,103 @@
+"""The tables. Instants are UTC (`UtcDateTimeField`); days are school-local `DateField`s.
+
+Portable on purpose: plain column types, no SQLite-only features in the models, so the same classes
+run on PostgreSQL. Engine-specific DDL (expression indexes, append-only triggers) lives in
+`migrations.py`.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, Model, TextField,
+)
+
+from imlate_tui.db.connection import database
+from imlate_tui.db.fields import UtcDateTimeField
+
+PERSON_KINDS = ("student", "staff", "visitor")
+DIRECTIONS = ("in", "out")
+SOURCES = ("scanner", "keyboard", "manual", "import")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Person(BaseModel):
+    kind = CharField(max_length=10)
+    isams_id = BigIntegerField(null=True, unique=True)
+    school_id = CharField(max_length=64, null=True, unique=True)
+    forename = CharField(max_length=100, default="")
+    surname = CharField(max_length=100, default="")
+    preferred_name = CharField(max_length=100, null=True)
+    year_group = IntegerField(null=True)
+    form_group = CharField(max_length=32, null=True)
+    division_ids = CharField(max_length=200, default="")
+    """Sorted, comma-separated iSAMS division ids of the person's year group."""
+    active = BooleanField(default=True)
+    leaving_date = DateField(null=True)
+    sync_hash = BigIntegerField(null=True)
+    """CRC-64/GO-ISO of the synced fields, stored signed (SQLite has no unsigned 64-bit)."""
+    latest_photo_id = BigIntegerField(null=True)
+    photo_path = CharField(max_length=255, null=True)
+    notes = TextField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("kind", "active"), False), (("surname", "forename"), False))
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.forename
+        return " ".join(part for part in (first, self.surname) if part) or (self.school_id or f"#{self.id}")
+
+    @property
+    def divisions(self) -> list[int]:
+        return [int(d) for d in self.division_ids.split(",") if d]
+
+
+class Card(BaseModel):
+    code = CharField(max_length=64, unique=True)
+    """Trimmed and upper-cased, so lookups are case-insensitive."""
+    person = ForeignKeyField(Person, backref="cards", on_delete="RESTRICT")
+    created_at = UtcDateTimeField()
+
+
+class Track(BaseModel):
+    person = ForeignKeyField(Person, backref="tracks", on_delete="RESTRICT")
+    at = UtcDateTimeField()
+    local_date = DateField()
+    """The school-local day the instant belongs to (midnight to midnight in `timezone`)."""
+    direction = CharField(max_length=3)
+    source = CharField(max_length=10)
+    terminal = CharField(max_length=64, default="")
+    actor = CharField(max_length=64, null=True)
+    note = TextField(null=True)
+    minutes_late = IntegerField(null=True)
+    reason = CharField(max_length=200, null=True)
+
+    class Meta:
+        # The kiosk asks "this person's last track today" on every scan; the roster asks "today".
+        indexes = ((("person", "local_date", "at"), False), (("local_date", "at"), False))
+
+
+class AuditEntry(BaseModel):
+    """Append-only: triggers (see migrations) refuse UPDATE and DELETE."""
+
+    at = UtcDateTimeField()
+    actor = CharField(max_length=64)
+    client = CharField(max_length=100, default="")
+    action = CharField(max_length=50)
+    target = CharField(max_length=200, default="")
+    details = TextField(default="")
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = UtcDateTimeField()
+
+
+ALL_MODELS = [Person, Card, Track, AuditEntry]

@@ -1,0 +1,55 @@
+"""Queries about tracks (the sign-in / sign-out events) and the day's roster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from imlate_tui.db.models import Person, Track
+from imlate_tui.domain.scanning import Direction, LastTrack, Status, status_of
+
+
+def last_track_on(person_id: int, day: date) -> LastTrack | None:
+    row = (Track.select(Track.direction, Track.at)
+           .where((Track.person == person_id) & (Track.local_date == day))
+           .order_by(Track.at.desc(), Track.id.desc()).first())
+    return LastTrack(Direction(row.direction), row.at) if row else None
+
+
+def add_track(*, person: Person, at: datetime, day: date, direction: Direction, source: str,
+              terminal: str, actor: str | None = None, note: str | None = None,
+              minutes_late: int | None = None) -> Track:
+    return Track.create(person=person, at=at, local_date=day, direction=direction.value, source=source,
+                        terminal=terminal, actor=actor, note=note, minutes_late=minutes_late)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    person: Person
+    status: Status
+    last_event_at: datetime | None
+    minutes_late: int | None
+
+
+def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
+    """Everyone with their status on `day`, sorted by surname. Two queries, whatever the size."""
+    last: dict[int, Track] = {}
+    late: dict[int, int] = {}
+    for track in Track.select().where(Track.local_date == day).order_by(Track.at, Track.id):
+        last[track.person_id] = track
+        if track.minutes_late is not None and track.person_id not in late:
+            late[track.person_id] = track.minutes_late
+    people = Person.select().order_by(Person.surname, Person.forename, Person.id)
+    if not include_inactive:
+        people = people.where(Person.active == True)  # noqa: E712
+    rows = []
+    for person in people:
+        t = last.get(person.id)
+        lt = LastTrack(Direction(t.direction), t.at) if t else None
+        rows.append(RosterRow(person, status_of(lt), t.at if t else None, late.get(person.id)))
+    return rows
+
+
+def tracks_of(person_id: int, day: date) -> list[Track]:
+    return list(Track.select().where((Track.person == person_id) & (Track.local_date == day))
+                .order_by(Track.at, Track.id))

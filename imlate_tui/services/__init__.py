@@ -1,0 +1,1 @@
+"""Use cases that tie the domain rules, the database and iSAMS together."""

@@ -1,0 +1,145 @@
+"""CSV imports of cards and local people (staff, visitors).
+
+All or nothing: every row is checked first; if any row is bad, nothing is imported and every bad row
+is reported with its line number, so the file can be fixed and the import run again. A re-run of a
+good file changes nothing (cards already held by the same person are counted as unchanged).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from imlate_tui.db import audit, people
+from imlate_tui.db.connection import write_transaction
+from imlate_tui.db.models import Person
+from imlate_tui.domain.scanning import normalise_code
+from imlate_tui.errors import InvalidInput
+
+LOCAL_KINDS = ("staff", "visitor")
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    unchanged: int = 0
+    people_created: int = 0
+
+    def summary(self) -> str:
+        created = f", {self.people_created} people created" if self.people_created else ""
+        return f"{self.added} cards added, {self.unchanged} unchanged{created}"
+
+
+def _read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text; save it as CSV UTF-8") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InvalidInput(f"{path}: missing column {', '.join(missing)} "
+                           f"(expected {', '.join(required)}; found {', '.join(header) or 'nothing'})")
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if any(values.values()):
+            rows.append((reader.line_num, values))
+    return rows
+
+
+class _Problems:
+    def __init__(self, path: Path) -> None:
+        self.path, self.lines = path, []
+
+    def add(self, line: int, text: str) -> None:
+        self.lines.append(f"{self.path.name} line {line}: {text}")
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise InvalidInput("\n".join(self.lines + [f"nothing was imported ({len(self.lines)} bad rows)"]))
+
+
+def _card(value: str, line: int, seen: dict[str, int], problems: _Problems) -> str | None:
+    try:
+        code = normalise_code(value)
+    except InvalidInput as exc:
+        problems.add(line, f"bad card: {exc}")
+        return None
+    if code in seen:
+        problems.add(line, f"card {code} appears again (first on line {seen[code]})")
+        return None
+    seen[code] = line
+    return code
+
+
+def import_cards(path: Path, *, now: datetime, actor: str) -> ImportReport:
+    """Columns: card, school_id."""
+    rows = _read_rows(path, ("card", "school_id"))
+    problems, seen, report = _Problems(path), {}, ImportReport()
+    with write_transaction():
+        owners = people.by_school_ids({r["school_id"] for _, r in rows})
+        planned: list[tuple[Person, str]] = []
+        for line, row in rows:
+            code = _card(row["card"], line, seen, problems)
+            person = owners.get(row["school_id"])
+            if person is None:
+                problems.add(line, f"no person with school id {row['school_id']!r}")
+            if code is None or person is None:
+                continue
+            owner = people.card_owner(code)
+            if owner is not None and owner.id != person.id:
+                problems.add(line, f"card {code} already belongs to {owner.display_name}")
+                continue
+            planned.append((person, code))
+        problems.raise_if_any()
+        for person, code in planned:
+            if people.assign_card(person, code, now):
+                report.added += 1
+            else:
+                report.unchanged += 1
+        audit.record(at=now, actor=actor, action="cards_import", target=str(path), added=report.added)
+    return report
+
+
+def import_people(path: Path, *, now: datetime, actor: str) -> ImportReport:
+    """Columns: name, kind (staff | visitor), and optionally card. Students come from iSAMS."""
+    rows = _read_rows(path, ("name", "kind"))
+    problems, seen, report = _Problems(path), {}, ImportReport()
+    with write_transaction():
+        planned: list[tuple[str, str, str, str | None]] = []
+        for line, row in rows:
+            kind, name = row["kind"].lower(), " ".join(row["name"].split())
+            if kind not in LOCAL_KINDS:
+                problems.add(line, f"kind must be staff or visitor, got {row['kind']!r}"
+                             + (" (students come from iSAMS)" if kind == "student" else ""))
+            if not name:
+                problems.add(line, "the name is empty")
+            code = _card(row["card"], line, seen, problems) if row.get("card") else None
+            forename, _, surname = name.rpartition(" ")
+            if code and (owner := people.card_owner(code)) is not None and not (
+                    owner.kind == kind and owner.forename.lower() == forename.lower()
+                    and owner.surname.lower() == surname.lower()):
+                problems.add(line, f"card {code} already belongs to {owner.display_name}")
+            planned.append((kind, forename, surname, code))
+        problems.raise_if_any()
+        for kind, forename, surname, code in planned:
+            person = people.find_local(kind, forename, surname)
+            if person is None:
+                person = Person.create(kind=kind, forename=forename, surname=surname,
+                                       created_at=now, updated_at=now)
+                report.people_created += 1
+            if code:
+                if people.assign_card(person, code, now):
+                    report.added += 1
+                else:
+                    report.unchanged += 1
+        audit.record(at=now, actor=actor, action="people_import", target=str(path),
+                     created=report.people_created, cards=report.added)
+    return report

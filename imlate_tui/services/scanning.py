@@ -1,0 +1,139 @@
+"""Recording a scan or a manual sign-in/out: one transaction, one result for the screen.
+
+The whole decision (who is it, what is their state today, is it a repeat) and the write happen in one
+`BEGIN IMMEDIATE` transaction, so two terminals scanning the same card at once still alternate.
+Nothing here talks to iSAMS: the scan is recorded and returned at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Callable
+
+from imlate_tui.clock import Clock, utc_now
+from imlate_tui.config import Settings
+from imlate_tui.db import audit, people, tracks
+from imlate_tui.db.connection import write_transaction
+from imlate_tui.db.models import Person, Track
+from imlate_tui.domain.scanning import Direction, check_manual_move, decide_scan, normalise_code, school_date
+from imlate_tui.errors import InvalidInput
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed_in"
+    SIGNED_OUT = "signed_out"
+    ALREADY_SIGNED_IN = "already_signed_in"
+    ALREADY_SIGNED_OUT = "already_signed_out"
+    UNKNOWN_CARD = "unknown_card"
+    INACTIVE_PERSON = "inactive_person"
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    school_id: str | None
+    kind: str
+    year_group: int | None
+    form_group: str | None
+    photo_path: str | None
+
+    @classmethod
+    def of(cls, p: Person) -> "PersonView":
+        return cls(p.id, p.display_name, p.school_id, p.kind, p.year_group, p.form_group, p.photo_path)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    result: Outcome
+    at: datetime
+    person: PersonView | None = None
+    code: str | None = None
+    minutes_late: int | None = None
+    track_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The §12 `scan --json` object."""
+        person = None
+        if self.person:
+            person = {"id": self.person.id, "name": self.person.name,
+                      "school_id": self.person.school_id, "kind": self.person.kind}
+        return {"result": self.result.value, "person": person, "minutes_late": self.minutes_late,
+                "at": self.at.isoformat()}
+
+    @property
+    def message(self) -> str:
+        name = self.person.name if self.person else ""
+        late = f", {self.minutes_late} minute{'s' if self.minutes_late != 1 else ''} late" if self.minutes_late else ""
+        return {
+            Outcome.SIGNED_IN: f"{name}: signed in{late}",
+            Outcome.SIGNED_OUT: f"{name}: signed out",
+            Outcome.ALREADY_SIGNED_IN: f"{name}: already signed in",
+            Outcome.ALREADY_SIGNED_OUT: f"{name}: already signed out",
+            Outcome.UNKNOWN_CARD: f"card {self.code} not recognised — please see reception",
+            Outcome.INACTIVE_PERSON: f"{name} is no longer active — please see reception",
+        }[self.result]
+
+
+# Called inside the scan's transaction after the track is written (the attendance outbox hooks in here).
+TrackListener = Callable[[Track, Person], None]
+
+
+class ScanService:
+    def __init__(self, settings: Settings, clock: Clock = utc_now,
+                 listeners: list[TrackListener] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.tz = settings.tz
+        self.listeners = list(listeners or [])
+
+    def scan(self, raw_code: str, *, source: str = "keyboard") -> ScanResult:
+        """Record a card scan. Raises InvalidInput for garbage; an unknown card is a result."""
+        scanner = self.settings.scanner
+        code = normalise_code(raw_code, scanner.max_length)
+        with write_transaction():
+            now = self.clock()
+            person = people.find_by_code(code, match_school_id=scanner.match_school_id)
+            if person is None:
+                return ScanResult(Outcome.UNKNOWN_CARD, now, code=code)
+            if not person.active:
+                return ScanResult(Outcome.INACTIVE_PERSON, now, PersonView.of(person), code)
+            day = school_date(now, self.tz)
+            last = tracks.last_track_on(person.id, day)
+            decision = decide_scan(last, now, scanner.repeat_window_seconds)
+            if decision.repeat:
+                repeat = Outcome.ALREADY_SIGNED_IN if decision.direction is Direction.IN else Outcome.ALREADY_SIGNED_OUT
+                return ScanResult(repeat, now, PersonView.of(person), code)
+            track = self._record(person, now, decision.direction, source)
+        return self._result(track, person, code)
+
+    def manual(self, person_id: int, direction: Direction, *, actor: str, note: str | None = None,
+               client: str = "") -> ScanResult:
+        """A sign-in/out entered by a person for someone else (lost card). Refuses impossible moves."""
+        with write_transaction():
+            now = self.clock()
+            person = Person.get_or_none(Person.id == person_id)
+            if person is None:
+                raise InvalidInput(f"no person with id {person_id}")
+            last = tracks.last_track_on(person.id, school_date(now, self.tz))
+            check_manual_move(last, direction, person.display_name)
+            track = self._record(person, now, direction, "manual", actor=actor, note=note)
+            audit.record(at=now, actor=actor, client=client, action=f"manual_sign_{direction.value}",
+                         target=f"person:{person.id}", name=person.display_name, note=note or "")
+        return self._result(track, person, None)
+
+    def _record(self, person: Person, now: datetime, direction: Direction, source: str,
+                actor: str | None = None, note: str | None = None) -> Track:
+        track = tracks.add_track(person=person, at=now, day=school_date(now, self.tz), direction=direction,
+                                 source=source, terminal=self.settings.kiosk.terminal_name,
+                                 actor=actor, note=note)
+        for listener in self.listeners:
+            listener(track, person)
+        return track
+
+    @staticmethod
+    def _result(track: Track, person: Person, code: str | None) -> ScanResult:
+        outcome = Outcome.SIGNED_IN if track.direction == Direction.IN else Outcome.SIGNED_OUT
+        return ScanResult(outcome, track.at, PersonView.of(person), code, track.minutes_late, track.id)

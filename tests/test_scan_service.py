@@ -131,3 +131,23 @@ def test_scan_json_shape(db, clock):
     assert data["person"] == {"id": 1, "name": "Ann Lee", "school_id": "123", "kind": "student"}
     assert datetime.fromisoformat(data["at"]) == clock()
     assert datetime.fromisoformat(data["at"]) - clock() == timedelta(0)
+
+
+def test_lateness_is_asked_for_student_sign_ins_only_and_stored(db, clock):
+    add_person(clock(), card="STU")
+    add_person(clock(), kind="staff", forename="Tom", surname="B", card="STAFF")
+    asked = []
+
+    def lateness(person, at):
+        asked.append((person.kind, at))
+        return 12
+
+    service = ScanService(db, clock, lateness=lateness)
+    late = service.scan("STU")
+    assert late.result is Outcome.SIGNED_IN and late.minutes_late == 12
+    assert late.message == "Ann Lee: signed in, 12 minutes late"
+    assert service.scan("STAFF").minutes_late is None
+    clock.advance(minutes=1)
+    assert service.scan("STU").result is Outcome.SIGNED_OUT
+    assert asked == [("student", clock.now - timedelta(minutes=1))]
+    assert [t.minutes_late for t in Track.select().order_by(Track.id)] == [12, None, None]

@@ -79,15 +79,19 @@ class ScanResult:
 
 # Called inside the scan's transaction after the track is written (the attendance outbox hooks in here).
 TrackListener = Callable[[Track, Person], None]
+# Minutes late for a sign-in at an instant, or None when not known or not applicable. Runs inside the
+# write transaction, so it must answer from cached data and never wait on the network.
+Lateness = Callable[[Person, datetime], "int | None"]
 
 
 class ScanService:
     def __init__(self, settings: Settings, clock: Clock = utc_now,
-                 listeners: list[TrackListener] | None = None) -> None:
+                 listeners: list[TrackListener] | None = None, lateness: Lateness | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.tz = settings.tz
         self.listeners = list(listeners or [])
+        self.lateness = lateness
 
     def scan(self, raw_code: str, *, source: str = "keyboard") -> ScanResult:
         """Record a card scan. Raises InvalidInput for garbage; an unknown card is a result."""
@@ -126,9 +130,12 @@ class ScanService:
 
     def _record(self, person: Person, now: datetime, direction: Direction, source: str,
                 actor: str | None = None, note: str | None = None) -> Track:
+        late = None
+        if direction is Direction.IN and person.kind == "student" and self.lateness is not None:
+            late = self.lateness(person, now)
         track = tracks.add_track(person=person, at=now, day=school_date(now, self.tz), direction=direction,
                                  source=source, terminal=self.settings.kiosk.terminal_name,
-                                 actor=actor, note=note)
+                                 actor=actor, note=note, minutes_late=late)
         for listener in self.listeners:
             listener(track, person)
         return track

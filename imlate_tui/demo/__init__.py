@@ -1,0 +1,1 @@
+"""The iSAMS simulator and the demo data behind ``imlate demo``."""

@@ -298,11 +298,12 @@ def config_path(explicit: str | None) -> Path:
 def load_settings(explicit: str | None = None, *, required: bool = False) -> Settings:
     """Load and validate; every problem becomes a ConfigError naming the key and the value."""
     path = config_path(explicit)
-    data: dict[str, Any] = {}
-    if path.exists():
+    try:
         data = _read_yaml(path)
-    elif required or explicit or os.environ.get("IMLATE_CONFIG"):
-        raise ConfigError(f"config file {path} not found")
+    except FileNotFoundError:
+        if required or explicit or os.environ.get("IMLATE_CONFIG"):
+            raise ConfigError(f"config file {path} not found") from None
+        data = {}  # no ./config.yaml: the documented defaults
     try:
         return Settings(**data, base_dir=path.resolve().parent)
     except ValidationError as exc:
@@ -312,6 +313,8 @@ def load_settings(explicit: str | None = None, *, required: bool = False) -> Set
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -47,6 +47,8 @@ def open_database(url: str, base_dir: Path) -> Database:
 
 
 def _open_sqlite(path: Path) -> SqliteDatabase:
+    if path.parent.exists() and not path.parent.is_dir():
+        raise DatabaseUnavailable(f"cannot use {path}: {path.parent} is a file, not a folder")
     if not path.parent.is_dir():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
-from imlate_tui.db import audit, people, tracks
+from imlate_tui.db import audit, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Direction, check_manual_move, decide_scan, normalise_code, school_date
@@ -99,13 +99,13 @@ class ScanService:
         code = normalise_code(raw_code, scanner.max_length)
         with write_transaction():
             now = self.clock()
-            person = people.find_by_code(code, match_school_id=scanner.match_school_id)
+            person = scan_path.person_by_code(code, match_school_id=scanner.match_school_id)
             if person is None:
                 return ScanResult(Outcome.UNKNOWN_CARD, now, code=code)
             if not person.active:
                 return ScanResult(Outcome.INACTIVE_PERSON, now, PersonView.of(person), code)
             day = school_date(now, self.tz)
-            last = tracks.last_track_on(person.id, day)
+            last = scan_path.last_track_on(person.id, day)
             decision = decide_scan(last, now, scanner.repeat_window_seconds)
             if decision.repeat:
                 repeat = Outcome.ALREADY_SIGNED_IN if decision.direction is Direction.IN else Outcome.ALREADY_SIGNED_OUT
@@ -121,7 +121,7 @@ class ScanService:
             person = Person.get_or_none(Person.id == person_id)
             if person is None:
                 raise InvalidInput(f"no person with id {person_id}")
-            last = tracks.last_track_on(person.id, school_date(now, self.tz))
+            last = scan_path.last_track_on(person.id, school_date(now, self.tz))
             check_manual_move(last, direction, person.display_name)
             track = self._record(person, now, direction, "manual", actor=actor, note=note)
             audit.record(at=now, actor=actor, client=client, action=f"manual_sign_{direction.value}",
@@ -133,9 +133,9 @@ class ScanService:
         late = None
         if direction is Direction.IN and person.kind == "student" and self.lateness is not None:
             late = self.lateness(person, now)
-        track = tracks.add_track(person=person, at=now, day=school_date(now, self.tz), direction=direction,
-                                 source=source, terminal=self.settings.kiosk.terminal_name,
-                                 actor=actor, note=note, minutes_late=late)
+        track = scan_path.insert_track(person=person, at=now, day=school_date(now, self.tz), direction=direction,
+                                       source=source, terminal=self.settings.kiosk.terminal_name,
+                                       actor=actor, note=note, minutes_late=late)
         for listener in self.listeners:
             listener(track, person)
         return track

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from imlate_tui.cli import main
+from imlate_tui.db.migrations import LATEST
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,8 +39,8 @@ def seed(tmp_path, capsys):
 
 
 def test_db_init_creates_then_reports_up_to_date(config, capsys, tmp_path):
-    assert run(capsys, "db", "init") == (0, "database migrated from schema version 0 to 1\n", "")
-    assert run(capsys, "db", "init") == (0, "database is up to date (schema version 1)\n", "")
+    assert run(capsys, "db", "init") == (0, f"database migrated from schema version 0 to {LATEST}\n", "")
+    assert run(capsys, "db", "init") == (0, f"database is up to date (schema version {LATEST})\n", "")
     assert (tmp_path / "data" / "imlate.db").exists()   # relative to the config file's folder
 
 

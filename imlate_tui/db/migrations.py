@@ -10,10 +10,19 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
-from imlate_tui.db.models import ALL_MODELS, AuditEntry, SchemaVersion
+from playhouse.migrate import SchemaMigrator, migrate as apply_operations
+
+from imlate_tui.db.models import ALL_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+
+
+def _add_missing_column(table: str, field) -> None:
+    if field.column_name not in {c.name for c in database.get_columns(table)}:
+        apply_operations(SchemaMigrator.from_database(database.obj).add_column(table, field.column_name, field))
 
 
 def _initial() -> None:
+    # Fresh databases get today's models in full; later steps only add what an older database lacks,
+    # so every step is safe on both.
     database.create_tables(ALL_MODELS)
     # Expression index so a scan can match a school id case-insensitively without a table scan.
     database.execute_sql("CREATE INDEX IF NOT EXISTS person_school_id_upper ON person (UPPER(school_id))")
@@ -32,8 +41,14 @@ def _initial() -> None:
             f"FOR EACH ROW EXECUTE FUNCTION imlate_append_only()")
 
 
+def _sync_tables() -> None:
+    database.create_tables(SYNC_MODELS)
+    _add_missing_column("person", Person.photo_id)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
+    (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
 ]
 LATEST = STEPS[-1][0]
 

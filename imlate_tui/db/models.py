@@ -41,6 +41,9 @@ class Person(BaseModel):
     sync_hash = BigIntegerField(null=True)
     """CRC-64/GO-ISO of the synced fields, stored signed (SQLite has no unsigned 64-bit)."""
     latest_photo_id = BigIntegerField(null=True)
+    """iSAMS's latestPhotoId, as the last student sync saw it."""
+    photo_id = BigIntegerField(null=True)
+    """The latestPhotoId of the photo stored at photo_path; photo sync downloads when the two differ."""
     photo_path = CharField(max_length=255, null=True)
     notes = TextField(null=True)
     created_at = UtcDateTimeField()
@@ -95,9 +98,72 @@ class AuditEntry(BaseModel):
     details = TextField(default="")
 
 
+class JobRun(BaseModel):
+    """One run of one job, scheduled or by hand: what it did and how it ended."""
+
+    job = CharField(max_length=40)
+    trigger = CharField(max_length=20)
+    """schedule | manual | start"""
+    started_at = UtcDateTimeField()
+    finished_at = UtcDateTimeField(null=True)
+    outcome = CharField(max_length=10, default="running")
+    """running | ok | failed"""
+    dry_run = BooleanField(default=False)
+    counts = TextField(default="{}")
+    error = TextField(null=True)
+    host = CharField(max_length=100, default="")
+    pid = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("job", "started_at"), False),)
+
+
+class RegistrationCode(BaseModel):
+    """iSAMS absence and present codes, the last good copy (a failed fetch falls back to it)."""
+
+    kind = CharField(max_length=10)
+    """absence | present"""
+    isams_id = BigIntegerField()
+    code = CharField(max_length=20)
+    name = CharField(max_length=200, default="")
+    government_code = CharField(max_length=20, null=True)
+    synced_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("kind", "isams_id"), True), (("kind", "code"), False))
+
+
+class RegistrationPeriod(BaseModel):
+    """Today's registration periods per division, cached for the day; ids are never reused across days."""
+
+    local_date = DateField()
+    division_id = BigIntegerField()
+    isams_id = BigIntegerField()
+    friendly_name = CharField(max_length=100, null=True)
+    registration_type = CharField(max_length=100, null=True)
+    start = UtcDateTimeField()
+    time = UtcDateTimeField()
+    finish = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("local_date", "division_id", "isams_id"), True),)
+
+
+class PeriodFetch(BaseModel):
+    """When a division's periods for a day were fetched (an empty day is still a fetched day)."""
+
+    local_date = DateField()
+    division_id = BigIntegerField()
+    fetched_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("local_date", "division_id"), True),)
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = UtcDateTimeField()
 
 
 ALL_MODELS = [Person, Card, Track, AuditEntry]
+SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch]

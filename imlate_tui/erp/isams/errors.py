@@ -1,0 +1,46 @@
+"""The few kinds of iSAMS failure a caller can act on.
+
+Every error's message is a sentence a school's IT lead can act on; none carries a token, a
+secret or a response body with personal data.
+"""
+
+from __future__ import annotations
+
+
+class IsamsError(Exception):
+    """Base class: anything that went wrong talking to iSAMS."""
+
+
+class IsamsAuthError(IsamsError):
+    """iSAMS refused our credentials or our token (fix the client id/secret or the scope)."""
+
+
+class IsamsPermissionError(IsamsError):
+    """The REST API client lacks a module permission (HTTP 403)."""
+
+
+class IsamsNotFound(IsamsError):
+    """The thing asked for does not exist (HTTP 404): a student, a period from another day, ..."""
+
+
+class IsamsInvalidRequest(IsamsError):
+    """iSAMS rejected what we sent (HTTP 400 and other 4xx); retrying the same request cannot help.
+
+    ``isams_message`` and ``model_state`` carry iSAMS's own explanation (ASP.NET's
+    ``message`` and ``modelState``), which never contains personal data we did not send.
+    """
+
+    def __init__(self, text: str, *, status: int, isams_message: str | None = None,
+                 model_state: str | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.isams_message = isams_message
+        self.model_state = model_state
+
+
+class IsamsUnavailable(IsamsError):
+    """iSAMS is unreachable, overloaded or failing (retries are exhausted); try again later."""
+
+
+class IsamsBadResponse(IsamsError):
+    """iSAMS answered with something we cannot read: not JSON, truncated, or the wrong shape."""

@@ -124,6 +124,79 @@ def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def terminal_progress(done: int, total: int | None, what: str) -> None:
+    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+    if total:
+        filled = int(30 * done / total)
+        sys.stderr.write(f"\r{what:<14} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} ")
+    else:
+        sys.stderr.write(f"\r{what:<14} {done} ")
+    sys.stderr.flush()
+
+
+def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.jobs.context import JobContext
+    from imlate_tui.jobs.runner import run_job
+
+    open_db(settings)
+    show = sys.stderr.isatty() and not args.json
+    ctx = JobContext(settings, dry_run=args.dry_run, progress=terminal_progress if show else JobContext.progress)
+    result = run_job(args.name, ctx, trigger="manual")
+    if show:
+        sys.stderr.write("\n")
+    if args.json:
+        print(json.dumps(result.as_json()))
+    elif result.outcome == "ok":
+        counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+        print(f"{args.name}{' (dry run)' if args.dry_run else ''}: ok — {counts}")
+    if result.outcome != "ok":
+        print(f"imlate: {args.name} failed: {result.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.db import job_runs
+    from imlate_tui.jobs.registry import JOBS
+    from imlate_tui.jobs.scheduler import job_triggers
+
+    open_db(settings)
+    triggers = job_triggers(settings)
+    latest = job_runs.latest_per_job()
+    for name, spec in JOBS.items():
+        schedule = settings.schedule.jobs.get(name)
+        when = (f"{schedule.day_of_week} {schedule.hour}:{schedule.minute}" if name in triggers and schedule
+                else "not scheduled")
+        last = latest.get(name)
+        last_text = (f"last {last.started_at.astimezone(settings.tz):%Y-%m-%d %H:%M} {last.outcome}"
+                     if last else "never run")
+        print(f"{name:<16} {when:<24} {last_text:<30} {spec.description}")
+    return 0
+
+
+def cmd_jobs_history(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.db import job_runs
+
+    open_db(settings)
+    for run in job_runs.history(args.name, args.limit):
+        took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+        counts = ", ".join(f"{k} {v}" for k, v in job_runs.counts_of(run).items())
+        print(f"{run.started_at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {run.job:<16} {run.trigger:<8} "
+              f"{run.outcome:<7} {'' if took is None else f'{took:.1f}s':>7} "
+              f"{'dry-run ' if run.dry_run else ''}{counts}{'  error: ' + run.error if run.error else ''}")
+    return 0
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.jobs.headless import print_schedule, run_headless
+
+    if args.print:
+        print_schedule(settings, utc_now())
+        return 0
+    open_db(settings)
+    return run_headless(settings)
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.demo.launcher import run_demo
 
@@ -167,6 +240,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="config commands").add_subparsers(dest="config_command", required=True)
     add("check", cmd_config_check, "validate the config and print the effective values, secrets masked", cfg)
+
+    from imlate_tui.jobs.registry import JOBS
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
+    p = add("run", cmd_jobs_run, "run one job now and record it", jobs)
+    p.add_argument("name", choices=list(JOBS))
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--json", action="store_true")
+    add("list", cmd_jobs_list, "each job, its schedule and its last run", jobs)
+    p = add("history", cmd_jobs_history, "recent job runs, newest first", jobs)
+    p.add_argument("name", nargs="?", choices=list(JOBS))
+    p.add_argument("--limit", type=int, default=30)
+
+    p = add("scheduler", cmd_scheduler, "headless, schedule-only mode (for systemd)")
+    p.add_argument("--print", action="store_true", help="list each job and its next five run times")
 
     add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")
     return parser

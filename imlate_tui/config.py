@@ -201,6 +201,8 @@ class ScheduleSettings(Section):
     """embedded: the kiosk runs the jobs; external: `imlate scheduler` does; off: none run."""
     misfire_grace_seconds: int = Field(900, ge=1)
     """A run missed by up to this long (machine busy or asleep) still runs."""
+    lock_retry_seconds: float = Field(30, gt=0)
+    """How often a process without the scheduler lock checks whether it can take over."""
     jobs: dict[str, JobSchedule] = {
         "student-sync": JobSchedule(hour="7-17/2"),
         "photo-sync": JobSchedule(hour="5"),

@@ -54,3 +54,5 @@ def db(settings: Settings):
 def clock() -> FakeClock:
     # A Tuesday in term time, 08:00 in London (GMT in November).
     return FakeClock(datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc))
+from fixtures_isams import *  # noqa: F401,F403
+from fixtures_sync import *  # noqa: F401,F403

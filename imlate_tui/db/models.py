@@ -149,6 +149,18 @@ class RegistrationPeriod(BaseModel):
         indexes = ((("local_date", "division_id", "isams_id"), True),)
 
 
+class YearGroupDivisions(BaseModel):
+    """Which iSAMS divisions a year group belongs to (refreshed by codes-sync, used by student sync)."""
+
+    nc_year = IntegerField(unique=True)
+    division_ids = CharField(max_length=200, default="")
+    fetched_at = UtcDateTimeField()
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(d) for d in self.division_ids.split(",") if d]
+
+
 class PeriodFetch(BaseModel):
     """When a division's periods for a day were fetched (an empty day is still a fetched day)."""
 
@@ -166,4 +178,4 @@ class SchemaVersion(BaseModel):
 
 
 ALL_MODELS = [Person, Card, Track, AuditEntry]
-SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch]
+SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch, YearGroupDivisions]

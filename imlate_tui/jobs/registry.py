@@ -1,0 +1,43 @@
+"""The jobs by name (the names of `imlate jobs run NAME` and of `schedule.jobs`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from imlate_tui.jobs.context import JobContext
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    description: str
+    func: Callable[[JobContext], dict[str, Any]]
+    needs_erp: bool = True
+    run_at_start: bool = False
+
+
+def _student_sync(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.student_sync import sync_students
+
+    return sync_students(ctx)
+
+
+def _photo_sync(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.photo_sync import sync_photos
+
+    return sync_photos(ctx)
+
+
+def _codes_sync(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.codes_sync import sync_codes
+
+    return sync_codes(ctx)
+
+
+JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
+    JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
+    JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
+    JobSpec("codes-sync", "registration codes, divisions and today's registration periods", _codes_sync,
+            run_at_start=True),
+]}

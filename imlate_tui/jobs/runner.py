@@ -10,7 +10,7 @@ from imlate_tui.db import job_runs
 from imlate_tui.db.connection import database
 from imlate_tui.erp.isams.errors import IsamsError
 from imlate_tui.errors import ImlateError
-from imlate_tui.jobs.context import JobContext
+from imlate_tui.jobs.context import ErpDisabled, JobContext
 from imlate_tui.jobs.registry import JOBS
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ def run_job(name: str, ctx: JobContext, *, trigger: str = "manual") -> JobResult
         counts: dict[str, Any] = {}
         error = None
         try:
+            if spec.needs_erp and not ctx.settings.erp.enabled:
+                raise ErpDisabled("the iSAMS integration is off (erp.enabled: false)")
             counts = spec.func(ctx)
         except (ImlateError, IsamsError) as exc:   # their messages are written for people
             error = str(exc)

@@ -12,6 +12,7 @@ import json
 import logging
 import logging.handlers
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,7 +23,7 @@ from imlate_tui.config import Settings, load_settings, masked
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, open_database
 from imlate_tui.domain.scanning import school_date
-from imlate_tui.errors import DatabaseUnavailable, ImlateError
+from imlate_tui.errors import DatabaseUnavailable, ImlateError, InvalidInput
 
 log = logging.getLogger("imlate_tui")
 
@@ -72,10 +73,10 @@ def cmd_db_init(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
-    from imlate_tui.services.scanning import ScanService
+    from imlate_tui.services.scanning import scan_service_for
 
     open_db(settings)
-    result = ScanService(settings).scan(args.code, source="keyboard")
+    result = scan_service_for(settings).scan(args.code, source="keyboard")
     print(json.dumps(result.as_json()) if args.json else result.message)
     return 0
 
@@ -140,7 +141,10 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
     open_db(settings)
     show = sys.stderr.isatty() and not args.json
-    ctx = JobContext(settings, dry_run=args.dry_run, progress=terminal_progress if show else JobContext.progress)
+    if args.since is not None and args.name != "writeback":
+        raise InvalidInput("--since goes with the writeback job only")
+    ctx = JobContext(settings, dry_run=args.dry_run, progress=terminal_progress if show else JobContext.progress,
+                     since=args.since)
     result = run_job(args.name, ctx, trigger="manual")
     if show:
         sys.stderr.write("\n")
@@ -184,6 +188,21 @@ def cmd_jobs_history(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{run.started_at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {run.job:<16} {run.trigger:<8} "
               f"{run.outcome:<7} {'' if took is None else f'{took:.1f}s':>7} "
               f"{'dry-run ' if run.dry_run else ''}{counts}{'  error: ' + run.error if run.error else ''}")
+    return 0
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.attendance_report import show_student
+
+    open_db(settings)
+    print(show_student(settings, args.school_id, args.date or school_date(utc_now(), settings.tz)))
     return 0
 
 
@@ -248,10 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=list(JOBS))
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--since", type=iso_date, metavar="DATE", help="writeback: re-send the days from DATE on")
     add("list", cmd_jobs_list, "each job, its schedule and its last run", jobs)
     p = add("history", cmd_jobs_history, "recent job runs, newest first", jobs)
     p.add_argument("name", nargs="?", choices=list(JOBS))
     p.add_argument("--limit", type=int, default=30)
+
+    att = sub.add_parser("attendance", help="what was written to iSAMS").add_subparsers(
+        dest="attendance_command", required=True)
+    p = add("show", cmd_attendance_show, "what was decided and written for a student, and why", att)
+    p.add_argument("school_id")
+    p.add_argument("--date", type=iso_date, metavar="DATE", help="school day (default today)")
 
     p = add("scheduler", cmd_scheduler, "headless, schedule-only mode (for systemd)")
     p.add_argument("--print", action="store_true", help="list each job and its next five run times")

@@ -56,3 +56,4 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc))
 from fixtures_isams import *  # noqa: F401,F403
 from fixtures_sync import *  # noqa: F401,F403
+from fixtures_writeback import *  # noqa: F401,F403

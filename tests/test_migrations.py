@@ -21,7 +21,8 @@ def test_a_version_1_database_is_upgraded_keeping_its_rows(settings, clock):
                          " VALUES ('staff', 'Ann', 'Lee', '', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
     # make it look like a database written by version 1
     database.execute_sql("ALTER TABLE person DROP COLUMN photo_id")
-    for table in ("job_run", "registration_code", "registration_period", "period_fetch"):
+    for table in ("attendance_write", "attendance_intent", "job_run", "registration_code", "registration_period",
+                  "period_fetch", "year_group_divisions"):
         database.execute_sql(f"DROP TABLE {table}")
     SchemaVersion.delete().where(SchemaVersion.version > 1).execute()
     assert migrations.current_version() == 1

@@ -12,7 +12,7 @@ from typing import Callable
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
-from imlate_tui.db.models import ALL_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+from imlate_tui.db.models import ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -46,9 +46,14 @@ def _sync_tables() -> None:
     _add_missing_column("person", Person.photo_id)
 
 
+def _attendance_tables() -> None:
+    database.create_tables(ATTENDANCE_MODELS)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
+    (3, "attendance outbox and the record of register writes", _attendance_tables),
 ]
 LATEST = STEPS[-1][0]
 

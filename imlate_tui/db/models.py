@@ -172,6 +172,55 @@ class PeriodFetch(BaseModel):
         indexes = ((("local_date", "division_id"), True),)
 
 
+class AttendanceIntent(BaseModel):
+    """The outbox: one student sign-in or early sign-out to be written to iSAMS, stored with its track."""
+
+    track = ForeignKeyField(Track, unique=True, on_delete="CASCADE")
+    person = ForeignKeyField(Person, on_delete="RESTRICT")
+    direction = CharField(max_length=3)
+    event_at = UtcDateTimeField()
+    local_date = DateField()
+    minutes_late = IntegerField(null=True)
+    first_of_day = BooleanField(default=False)
+    reason = CharField(max_length=200, null=True)
+    hold_until = UtcDateTimeField(null=True)
+    """While the kiosk asks for a reason, the writer waits (until a reason is given or this passes)."""
+    status = CharField(max_length=10, default="pending")
+    """pending | sent | skipped | failed"""
+    summary = TextField(null=True)
+    """The rules that fired, or the error, in one line."""
+    attempts = IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField()
+    claimed_by = CharField(max_length=100, null=True)
+    claimed_until = UtcDateTimeField(null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False), (("person", "local_date"), False))
+
+
+class AttendanceWrite(BaseModel):
+    """Each register decision: what was read, what was written (or why not), and how it ended."""
+
+    intent = ForeignKeyField(AttendanceIntent, null=True, backref="writes", on_delete="CASCADE")
+    job_run = ForeignKeyField(JobRun, null=True, on_delete="SET NULL")
+    person = ForeignKeyField(Person, on_delete="RESTRICT")
+    local_date = DateField()
+    period_id = BigIntegerField(null=True)
+    period_name = CharField(max_length=100, default="")
+    rule = TextField()
+    before = TextField(null=True)
+    body = TextField(null=True)
+    outcome = CharField(max_length=10)
+    """sending | sent | confirmed | skipped | failed | dry-run"""
+    error = TextField(null=True)
+    at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("person", "local_date"), False), (("intent",), False))
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = UtcDateTimeField()
@@ -179,3 +228,4 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS = [Person, Card, Track, AuditEntry]
 SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch, YearGroupDivisions]
+ATTENDANCE_MODELS = [AttendanceIntent, AttendanceWrite]

@@ -53,3 +53,9 @@ def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
 def tracks_of(person_id: int, day: date) -> list[Track]:
     return list(Track.select().where((Track.person == person_id) & (Track.local_date == day))
                 .order_by(Track.at, Track.id))
+
+
+def signed_in_between(person_id: int, day: date, start: datetime, before: datetime) -> bool:
+    """Was there a sign-in that day at or after `start` and strictly before `before`?"""
+    return Track.select().where((Track.person == person_id) & (Track.local_date == day)
+                                & (Track.direction == "in") & (Track.at >= start) & (Track.at < before)).exists()

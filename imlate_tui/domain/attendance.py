@@ -267,7 +267,7 @@ def _early_leave(event: Event, day: Day, session: str, registers: Mapping[int, R
             if why is not None:
                 out.append(Decision(period, why))
             elif register.is_registered and register.is_present:
-                mark = Mark(True, register.is_late, register.minutes_late, register.present_code_id,
+                mark = Mark(True, register.is_late, register.minutes_late or None, register.present_code_id,
                             comment=comment or register.comment, leaving_at=event.at)
                 out.append(Decision(period, "early leaver: leaving time added, present mark kept", mark))
             else:

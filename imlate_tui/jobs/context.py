@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
@@ -39,6 +40,8 @@ class JobContext:
     dry_run: bool = False
     progress: Progress = _no_progress
     client_factory: Callable[[Settings], "IsamsClient"] = make_isams_client
+    since: date | None = None
+    """writeback only: re-send the intents of this day and later."""
     _client: "IsamsClient | None" = field(default=None, repr=False)
 
     def client(self) -> "IsamsClient":

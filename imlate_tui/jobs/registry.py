@@ -35,9 +35,16 @@ def _codes_sync(ctx: JobContext) -> dict[str, Any]:
     return sync_codes(ctx)
 
 
+def _writeback(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.writeback import writeback_job
+
+    return writeback_job(ctx)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
     JobSpec("codes-sync", "registration codes, divisions and today's registration periods", _codes_sync,
             run_at_start=True),
+    JobSpec("writeback", "deliver attendance marks waiting in the outbox to iSAMS", _writeback),
 ]}

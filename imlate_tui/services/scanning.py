@@ -144,3 +144,13 @@ class ScanService:
     def _result(track: Track, person: Person, code: str | None) -> ScanResult:
         outcome = Outcome.SIGNED_IN if track.direction == Direction.IN else Outcome.SIGNED_OUT
         return ScanResult(outcome, track.at, PersonView.of(person), code, track.minutes_late, track.id)
+
+
+def scan_service_for(settings: Settings, clock: Clock = utc_now) -> ScanService:
+    """The scan service as the kiosk and `imlate scan` use it: with lateness and the attendance outbox
+    when the iSAMS integration is on."""
+    if not settings.erp.enabled:
+        return ScanService(settings, clock)
+    from imlate_tui.services.attendance_outbox import Lateness, Outbox
+
+    return ScanService(settings, clock, listeners=[Outbox(settings)], lateness=Lateness(settings))

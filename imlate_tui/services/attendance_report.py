@@ -1,0 +1,51 @@
+"""`imlate attendance show`: one student's day — tracks, intents, and every register decision with its rule."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from imlate_tui.config import Settings
+from imlate_tui.db import attendance, tracks
+from imlate_tui.db.models import Person
+from imlate_tui.errors import InvalidInput
+
+
+def _body_text(body: str | None) -> str:
+    if not body:
+        return ""
+    data = json.loads(body)
+    return " ".join(f"{k}={v}" for k, v in data.items())
+
+
+def show_student(settings: Settings, school_id: str, day: date) -> str:
+    person = Person.get_or_none(Person.school_id == school_id)
+    if person is None:
+        raise InvalidInput(f"no student with school id {school_id!r}")
+    tz = settings.tz
+    lines = [f"{person.display_name} ({school_id}), year {person.year_group or '-'} {person.form_group or ''} "
+             f"— {day:%A %d %B %Y}"]
+    day_tracks = tracks.tracks_of(person.id, day)
+    lines.append("Scans:" if day_tracks else "Scans: none")
+    for t in day_tracks:
+        extra = f", {t.minutes_late} min late" if t.minutes_late else ""
+        reason = f", reason: {t.reason}" if t.reason else ""
+        lines.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} ({t.source}){extra}{reason}")
+    intents = attendance.intents_of(person.id, day)
+    lines.append("Writeback:" if intents else "Writeback: nothing queued")
+    for i in intents:
+        lines.append(f"  {i.event_at.astimezone(tz):%H:%M:%S} {i.direction.upper():<3} {i.status}"
+                     f" (attempts {i.attempts}){': ' + i.summary if i.summary else ''}")
+    writes = attendance.writes_of(person.id, day)
+    lines.append("Registers:" if writes else "Registers: no decisions recorded")
+    for w in writes:
+        source = "absence marking" if w.job_run_id else "writer"
+        error = f" — {w.error}" if w.error else ""
+        lines.append(f"  {w.at.astimezone(tz):%H:%M:%S} {w.period_name or '-':<6} {w.outcome:<9} {w.rule}"
+                     f"{error}  [{source}]")
+        if w.body:
+            lines.append(f"           sent: {_body_text(w.body)}")
+    if any(w.job_run_id and w.outcome == "sent" for w in writes):
+        lines.append("Absence marks written by ImLate are not undone by ImLate: correct them in iSAMS "
+                     "(a late sign-in replaces the O mark).")
+    return "\n".join(lines)

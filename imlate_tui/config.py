@@ -113,6 +113,8 @@ class ErpSettings(Section):
     """On a cold period cache, the longest a scan may wait on iSAMS for lateness."""
     sync_staff: bool = False
     """Also sync staff from iSAMS (off: staff are imported locally)."""
+    absence_concurrency: int = Field(4, ge=1, le=16)
+    """Students worked on at once by automatic absence marking (each with its own connection)."""
 
     @field_validator("timezone")
     @classmethod

@@ -28,7 +28,7 @@ class SchoolDay:
     def __init__(self, state, base_url, folder, day: date, **overrides) -> None:
         self.state, self.day = state, day
         erp = {"enabled": True, "isams": {"base_url": base_url, "client_id": DEMO_CLIENT_ID,
-                                           "client_secret": DEMO_CLIENT_SECRET}}
+                                           "client_secret": DEMO_CLIENT_SECRET}, **overrides.pop("erp", {})}
         self.settings = make_settings(folder, erp=erp, **overrides)
         self.now = self.local("07:00")
         open_database(self.settings.database.url, self.settings.base_dir)
@@ -50,10 +50,11 @@ class SchoolDay:
         self.now = self.local(hhmm)
         self.state.set_now(self.now)
 
-    def client(self, settings=None) -> IsamsClient:
+    def client(self, settings=None, retries: int = 1) -> IsamsClient:
+        """A client that never really sleeps; one retry by default so failure tests stay quick."""
         isams = self.settings.erp.isams
         return IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
-                           timezone=self.settings.erp_tz, sleep=RecordedSleep(), max_retries=1)
+                           timezone=self.settings.erp_tz, sleep=RecordedSleep(), max_retries=retries)
 
     def writer(self, **kw) -> Writer:
         return Writer(self.settings, self.client, self.clock, **kw)

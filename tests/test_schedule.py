@@ -51,6 +51,18 @@ def test_default_jobs_across_an_ordinary_week(triggers):
         assert sorted({t.strftime("%H:%M") for t in times}) == clock_times, name
 
 
+def test_absence_marking_hourly_at_ten_past_from_eight_to_twelve(triggers):
+    times = week_of(triggers["absence-marking"], datetime(2026, 11, 23, tzinfo=LONDON))
+    assert len(times) == 25 and {t.strftime("%a") for t in times} == {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    assert sorted({t.strftime("%H:%M") for t in times}) == ["08:10", "09:10", "10:10", "11:10", "12:10"]
+
+
+def test_writeback_every_minute_every_day(triggers):
+    saturday = datetime(2026, 11, 28, 10, 0, 30, tzinfo=LONDON)
+    times = next_fire_times(triggers["writeback"], saturday, 3)
+    assert [t.strftime("%a %H:%M:%S") for t in times] == ["Sat 10:01:00", "Sat 10:02:00", "Sat 10:03:00"]
+
+
 def test_weekdays_by_name_not_crontab_numbers(triggers):
     """APScheduler 3's crontab 1-5 would be Tuesday–Saturday; ours never fires at weekends."""
     friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=LONDON)

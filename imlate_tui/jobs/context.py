@@ -42,6 +42,8 @@ class JobContext:
     client_factory: Callable[[Settings], "IsamsClient"] = make_isams_client
     since: date | None = None
     """writeback only: re-send the intents of this day and later."""
+    run_id: int | None = None
+    """The job run being recorded (set by the runner), so marks can point at it."""
     _client: "IsamsClient | None" = field(default=None, repr=False)
 
     def client(self) -> "IsamsClient":

@@ -41,10 +41,18 @@ def _writeback(ctx: JobContext) -> dict[str, Any]:
     return writeback_job(ctx)
 
 
+def _absence_marking(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.absence_marking import mark_absences
+
+    return mark_absences(ctx)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
     JobSpec("codes-sync", "registration codes, divisions and today's registration periods", _codes_sync,
             run_at_start=True),
+    JobSpec("absence-marking", "mark students absent who have not signed in once the main register closed",
+            _absence_marking),
     JobSpec("writeback", "deliver attendance marks waiting in the outbox to iSAMS", _writeback),
 ]}

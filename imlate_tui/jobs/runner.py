@@ -32,6 +32,7 @@ def run_job(name: str, ctx: JobContext, *, trigger: str = "manual") -> JobResult
     spec = JOBS[name]
     with database.connection_context():
         run = job_runs.start(name, trigger=trigger, dry_run=ctx.dry_run, now=ctx.clock())
+        ctx.run_id = run.id
         counts: dict[str, Any] = {}
         error = None
         try:

@@ -5,14 +5,36 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
+# What the tests use beyond Python: a PostgreSQL server (the database tests run on it too),
+# sshd and systemd-analyze (the deploy/ checks).
+TEST_APT := postgresql openssh-server systemd
 
-.PHONY: run test bench check-system lock clean
+.PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 
 run: $(STAMP)
 	$(BIN)/imlate --config config.yaml demo
 
-test: $(STAMP)
+# The whole suite on SQLite, then every database test again on a private PostgreSQL server.
+test: test-sqlite test-postgresql
+
+test-sqlite: $(STAMP) test-system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgresql: $(STAMP) test-system
+	@url=$$(scripts/pg-test-server.sh start) || exit 1; \
+	echo "== database tests again on PostgreSQL ($$url)"; \
+	IMLATE_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -m db $(PYTEST_ARGS); rc=$$?; \
+	scripts/pg-test-server.sh stop; exit $$rc
+
+# Installs what the tests need from Debian when it is missing (as root, or with password-less sudo).
+test-system:
+	@missing=""; for p in $(TEST_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "The tests need these Debian packages:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
+	  echo "installing$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq$$missing >/dev/null; \
+	fi
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -1,10 +1,16 @@
-"""Shared fixtures: a settings object on a temporary SQLite file, a controllable clock.
+"""Shared fixtures: a settings object on a temporary database, a controllable clock.
+
+The database is a temporary SQLite file, or — when IMLATE_TEST_DATABASE_URL names a PostgreSQL
+database (`make test` runs the database tests a second time that way) — that database, emptied for
+each test. Tests that use a database get the `db` marker automatically.
 
 Other areas keep their fixtures in tests/fixtures_<area>.py and import them here in one line.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,7 +18,7 @@ import pytest
 
 from imlate_tui.config import Settings
 from imlate_tui.db import migrations
-from imlate_tui.db.connection import close_database, open_database
+from imlate_tui.db.connection import close_database, database, is_sqlite, open_database
 
 
 class FakeClock:
@@ -29,8 +35,19 @@ class FakeClock:
         return self.now
 
 
+TEST_DATABASE_URL = os.environ.get("IMLATE_TEST_DATABASE_URL")
+DB_FIXTURES = {"db", "erp_settings", "job_context", "school_day"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    data = {"database": {"url": f"sqlite:///{tmp_path / 'test.db'}"},
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}"
+    data = {"database": {"url": url},
             "photos_dir": str(tmp_path / "photos"), "logging": {"file": str(tmp_path / "imlate.log")}}
     data.update(overrides)
     return Settings(**data, base_dir=tmp_path)
@@ -41,11 +58,19 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
 
 
+def fresh_database(settings: Settings) -> None:
+    """Open the settings' database, empty (PostgreSQL is shared between tests), and migrated."""
+    open_database(settings.database.url, settings.base_dir)
+    if not is_sqlite():
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+    migrations.migrate()
+
+
 @pytest.fixture
 def db(settings: Settings):
     """The settings' database opened and migrated; closed afterwards."""
-    open_database(settings.database.url, settings.base_dir)
-    migrations.migrate()
+    fresh_database(settings)
     yield settings
     close_database()
 
@@ -57,3 +82,28 @@ def clock() -> FakeClock:
 from fixtures_isams import *  # noqa: F401,F403
 from fixtures_sync import *  # noqa: F401,F403
 from fixtures_writeback import *  # noqa: F401,F403
+
+
+class WriteCounter(logging.Handler):
+    """Counts the INSERT/UPDATE/DELETE statements peewee sends, on any backend."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            self.count += 1
+
+
+@pytest.fixture
+def writes_counted():
+    """writes_counted.count: database writes made while the test runs."""
+    logger = logging.getLogger("peewee")
+    counter, level = WriteCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    yield counter
+    logger.removeHandler(counter)
+    logger.setLevel(level)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FakeClock, make_settings
+from conftest import FakeClock, fresh_database, make_settings
 from fixtures_isams import SIM_MONDAY, RecordedSleep
-from imlate_tui.db import migrations
-from imlate_tui.db.connection import close_database, open_database
+
+from imlate_tui.db.connection import close_database
 from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.erp.isams import IsamsClient
 from imlate_tui.jobs.context import JobContext
@@ -19,8 +19,7 @@ __all__ = ["erp_settings", "job_context", "sim_clock"]
 def erp_settings(tmp_path, isams_server):
     settings = make_settings(tmp_path, erp={"enabled": True, "isams": {
         "base_url": isams_server.base_url, "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}})
-    open_database(settings.database.url, settings.base_dir)
-    migrations.migrate()
+    fresh_database(settings)
     yield settings
     close_database()
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_settings
+from conftest import fresh_database, make_settings
 from fixtures_isams import RecordedSleep
-from imlate_tui.db import migrations, people
-from imlate_tui.db.connection import close_database, open_database
+from imlate_tui.db import people
+from imlate_tui.db.connection import close_database
 from imlate_tui.db.models import Person
 from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.erp.isams import IsamsClient
@@ -31,8 +31,7 @@ class SchoolDay:
                                            "client_secret": DEMO_CLIENT_SECRET}, **overrides.pop("erp", {})}
         self.settings = make_settings(folder, erp=erp, **overrides)
         self.now = self.local("07:00")
-        open_database(self.settings.database.url, self.settings.base_dir)
-        migrations.migrate()
+        fresh_database(self.settings)
         self.set_time("07:00")
         ctx = JobContext(self.settings, clock=self.clock, client_factory=self.client)
         sync_codes(ctx)

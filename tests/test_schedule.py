@@ -144,3 +144,18 @@ def test_two_schedulers_only_one_schedules_and_the_other_takes_over(tmp_path):
                 os.kill(proc.pid, signal.SIGKILL)
             proc.stdout.close()
             proc.stderr.close()
+
+
+def test_scheduler_lock_is_exclusive_and_released(db):
+    """On SQLite a file lock, on PostgreSQL an advisory lock: the same behaviour either way."""
+    from imlate_tui.jobs.lock import scheduler_lock
+
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)
+    first, second = scheduler_lock(db), scheduler_lock(db)
+    assert first.try_acquire(now) and first.held
+    assert not second.try_acquire(now)
+    assert f"pid {os.getpid()}" in second.holder()
+    first.release()
+    assert second.holder() is None
+    assert second.try_acquire(now)
+    second.release()

@@ -37,7 +37,12 @@ def _sql(kind: str, param: str) -> str:
 
 
 def _person(sql_kind: str, value: str) -> Person | None:
-    cursor = database.execute_sql(_sql(sql_kind, database.param), (value,))
+    sql = _sql(sql_kind, database.param)
+    if not is_sqlite():
+        # Two terminals scanning the same card at once: the second waits here for the first to commit,
+        # so it sees the first one's track (SQLite gets the same from BEGIN IMMEDIATE).
+        sql += " FOR UPDATE OF p"
+    cursor = database.execute_sql(sql, (value,))
     row = cursor.fetchone()
     if row is None:
         return None
@@ -51,6 +56,12 @@ def person_by_code(code: str, *, match_school_id: bool) -> Person | None:
     if person is None and match_school_id:
         person = _person("person_by_school_id", code)
     return person
+
+
+def lock_person(person_id: int) -> Person | None:
+    """The person, locked for the rest of the transaction (PostgreSQL; SQLite's writer lock suffices)."""
+    query = Person.select().where(Person.id == person_id)
+    return (query if is_sqlite() else query.for_update()).first()
 
 
 def last_track_on(person_id: int, day: date) -> LastTrack | None:

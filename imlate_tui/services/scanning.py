@@ -98,8 +98,8 @@ class ScanService:
         scanner = self.settings.scanner
         code = normalise_code(raw_code, scanner.max_length)
         with write_transaction():
-            now = self.clock()
             person = scan_path.person_by_code(code, match_school_id=scanner.match_school_id)
+            now = self.clock()   # read after the person is locked, so tracks are in commit order
             if person is None:
                 return ScanResult(Outcome.UNKNOWN_CARD, now, code=code)
             if not person.active:
@@ -117,8 +117,8 @@ class ScanService:
                client: str = "") -> ScanResult:
         """A sign-in/out entered by a person for someone else (lost card). Refuses impossible moves."""
         with write_transaction():
+            person = scan_path.lock_person(person_id)
             now = self.clock()
-            person = Person.get_or_none(Person.id == person_id)
             if person is None:
                 raise InvalidInput(f"no person with id {person_id}")
             last = scan_path.last_track_on(person.id, school_date(now, self.tz))

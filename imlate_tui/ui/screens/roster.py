@@ -1,0 +1,131 @@
+"""Today's roster for the receptionist: filters, type-to-search, counts, live updates from scans."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from imlate_tui.db import tracks
+from imlate_tui.domain.scanning import Status
+from imlate_tui.services.reception import PersonMatch
+from imlate_tui.services.scanning import PersonView
+from imlate_tui.ui.widgets import RosterTable
+
+if TYPE_CHECKING:
+    from imlate_tui.ui.kiosk_app import KioskApp
+
+STATUS_CYCLE: list[Status | None] = [None, Status.SIGNED_IN, Status.SIGNED_OUT, Status.NOT_SIGNED]
+_STATUS_NAMES = {None: "All", Status.SIGNED_IN: "In", Status.SIGNED_OUT: "Out", Status.NOT_SIGNED: "Not signed"}
+IDLE_CLOSE_SECONDS = 120  # a roster left open at a public kiosk closes itself
+
+
+def _next(values: list, current):
+    return values[(values.index(current) + 1) % len(values)] if current in values else values[0]
+
+
+class RosterScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back", show=False),
+        Binding("f5", "cycle_status", "Status", show=False),
+        Binding("f6", "cycle_year", "Year", show=False),
+        Binding("f7", "cycle_form", "Form", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", show=False),
+    ]
+
+    def __init__(self, day: date) -> None:
+        super().__init__()
+        self.day = day
+
+    @property
+    def kiosk(self) -> "KioskApp":
+        return cast("KioskApp", self.app)
+
+    @property
+    def table(self) -> RosterTable:
+        return self.query_one(RosterTable)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="roster-head"):
+            yield Static(f"Today's roster  {self.day:%a %d %b %Y}", id="roster-title")
+            yield Static(id="counts")
+        yield Static(id="filters")
+        yield Input(placeholder="Type a name to search", id="search")
+        yield RosterTable(self.kiosk.settings.tz, id="roster")
+        yield Static("Up/Down choose  Enter sign in/out by hand  F5 status  F6 year  F7 form  Esc back",
+                     classes="hints")
+
+    def on_mount(self) -> None:
+        self.table.load(tracks.roster(self.day))
+        self._draw_filters()
+        self.query_one("#search", Input).focus()
+        self._idle = self.set_timer(IDLE_CLOSE_SECONDS, self.action_close)
+
+    def on_key(self) -> None:
+        self._idle.reset()
+
+    def record(self, person: PersonView, status: Status, at) -> None:
+        self.table.record(person.id, status, at, name=person.name, kind=person.kind,
+                          year_group=person.year_group, form_group=person.form_group)
+
+    @on(RosterTable.CountsChanged)
+    def show_counts(self, event: RosterTable.CountsChanged) -> None:
+        c = event.counts
+        line = f"In {c[Status.SIGNED_IN]}   Out {c[Status.SIGNED_OUT]}   Not signed {c[Status.NOT_SIGNED]}"
+        for box in self.query("#counts").results(Static):  # none while the screen is being torn down
+            box.update(line)
+
+    @on(Input.Changed, "#search")
+    def search(self, event: Input.Changed) -> None:
+        self._refilter(text=event.value)
+
+    @on(Input.Submitted, "#search")
+    @on(RosterTable.RowSelected)
+    def manual_move(self) -> None:
+        person_id = self.table.selected_person_id()
+        if person_id is None:
+            return
+        e = self.table.entries[person_id]
+        view = PersonView(id=e.person_id, name=e.name, school_id=None, kind=e.kind, year_group=e.year_group,
+                          form_group=e.form_group, photo_path=None)
+        self.kiosk.open_manual(preselected=PersonMatch(view, e.status))
+
+    def action_cursor(self, step: int) -> None:
+        if step > 0:
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def action_cycle_status(self) -> None:
+        self._refilter(status=_next(STATUS_CYCLE, self.table.filter.status))
+
+    def action_cycle_year(self) -> None:
+        years: list[int | None] = [None, *self.table.year_groups()]
+        self._refilter(year_group=_next(years, self.table.filter.year_group), form_group=None)
+
+    def action_cycle_form(self) -> None:
+        forms: list[str | None] = [None, *self.table.form_groups(self.table.filter.year_group)]
+        self._refilter(form_group=_next(forms, self.table.filter.form_group))
+
+    def action_close(self) -> None:
+        if self.is_current:
+            self.app.pop_screen()
+
+    def _refilter(self, **changes) -> None:
+        f = self.table.filter
+        self.table.set_filter(replace(f, **changes))
+        self._draw_filters()
+
+    def _draw_filters(self) -> None:
+        f = self.table.filter
+        year = "All" if f.year_group is None else str(f.year_group)
+        self.query_one("#filters", Static).update(
+            f"Status: {_STATUS_NAMES[f.status]} (F5)   Year: {year} (F6)   Form: {f.form_group or 'All'} (F7)")

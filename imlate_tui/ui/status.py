@@ -1,0 +1,34 @@
+"""What the idle screen's status line says about things outside the kiosk (iSAMS, writebacks).
+
+The provider is polled on the UI thread every few seconds, never on the scan path, so it must answer
+from cached values at once (the scheduler keeps them fresh). The scanner's part comes from the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    isams: Literal["off", "reachable", "unreachable"] = "off"
+    pending_writebacks: int | None = None
+    """Attendance marks not yet delivered to iSAMS; None when there is nothing to report."""
+
+
+StatusProvider = Callable[[], KioskStatus]
+
+
+def no_integration() -> KioskStatus:
+    """The default provider: iSAMS off, no writeback count."""
+    return KioskStatus()
+
+
+def describe(scanner: str, status: KioskStatus) -> str:
+    """One status line, ASCII separators only (the Linux console font has few glyphs)."""
+    parts = [scanner, f"iSAMS: {status.isams}"]
+    if status.pending_writebacks is not None:
+        n = status.pending_writebacks
+        parts.append(f"{n} writeback{'s' if n != 1 else ''} pending")
+    return "  |  ".join(parts)

@@ -1,0 +1,171 @@
+"""The scan path on the kiosk: typed or scanner input -> recorded -> the big result -> back to idle."""
+
+from __future__ import annotations
+
+import pytest
+
+from imlate_tui.db.models import Track
+from imlate_tui.services.scanning import ScanService
+from imlate_tui.ui import KioskStatus, make_kiosk_app
+from imlate_tui.ui.screens.main import MainScreen
+from kiosk_helpers import opened, FakeScanner, add_person, kiosk_settings, settle, text_of
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return kiosk_settings(tmp_path)
+
+
+async def scan(pilot, code: str) -> None:
+    await pilot.press(*code, "enter")
+    await settle(pilot)
+
+
+async def test_scan_shows_name_group_and_signed_in(db, clock):
+    ada = add_person("Ada", "Lovelace", card="CARD1", year=9, form="9B")
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        assert not app.main.showing_result
+        await scan(pilot, "card1")
+        assert app.main.showing_result
+        assert text_of(app, "#who") == "Ada Lovelace"
+        assert text_of(app, "#group") == "Year 9 - 9B"
+        assert text_of(app, "#verdict") == "SIGNED IN"
+        assert app.main.query_one("#verdict").has_class("-in")
+        assert text_of(app, "#detail") == ""
+    track = Track.get()
+    assert (track.person_id, track.direction, track.source) == (ada.id, "in", "keyboard")
+
+
+async def test_late_sign_in_shows_minutes(db, clock):
+    add_person("Ben", "Ng", card="CARD2")
+    service = ScanService(db, clock, lateness=lambda person, at: 12)
+    app = make_kiosk_app(db, clock=clock, scan_service=service)
+    async with app.run_test() as pilot:
+        await scan(pilot, "CARD2")
+        assert text_of(app, "#verdict") == "SIGNED IN"
+        assert text_of(app, "#detail") == "12 minutes late"
+
+
+async def test_unknown_card_asks_to_see_reception(db, clock):
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await scan(pilot, "NOPE99")
+        assert text_of(app, "#who") == "Card not recognised"
+        assert text_of(app, "#verdict") == "PLEASE SEE RECEPTION"
+        assert "F4" in text_of(app, "#hint")
+        assert app.last_unknown_code == "NOPE99"
+    assert Track.select().count() == 0
+
+
+async def test_inactive_person_is_sent_to_reception(db, clock):
+    add_person("Old", "Boy", card="CARD3", active=False)
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await scan(pilot, "CARD3")
+        assert text_of(app, "#who") == "Old Boy"
+        assert text_of(app, "#group") == "is no longer active"
+        assert text_of(app, "#verdict") == "PLEASE SEE RECEPTION"
+
+
+async def test_repeat_inside_window_then_sign_out(db, clock):
+    add_person("Cy", "Ode", card="CARD4")
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await scan(pilot, "CARD4")
+        clock.advance(seconds=3)
+        await scan(pilot, "CARD4")
+        assert text_of(app, "#verdict") == "ALREADY SIGNED IN"
+        clock.advance(seconds=60)
+        await scan(pilot, "CARD4")
+        assert text_of(app, "#verdict") == "SIGNED OUT"
+        assert app.main.query_one("#verdict").has_class("-out")
+    assert [t.direction for t in Track.select().order_by(Track.id)] == ["in", "out"]
+
+
+async def test_result_returns_to_idle_after_result_seconds(tmp_path, clock):
+    with opened(kiosk_settings(tmp_path, result_seconds=0.2)) as settings:
+        add_person("Di", "Ray", card="CARD5")
+        app = make_kiosk_app(settings, clock=clock)
+        async with app.run_test() as pilot:
+            await scan(pilot, "CARD5")
+            assert app.main.showing_result
+            await pilot.pause(0.4)
+            assert not app.main.showing_result
+            assert "Scan your card" in text_of(app, "#prompt")
+
+
+async def test_new_scan_replaces_result_at_once(db, clock):
+    add_person("Eve", "One", card="CARD6")
+    add_person("Fay", "Two", card="CARD7")
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await scan(pilot, "CARD6")
+        assert text_of(app, "#who") == "Eve One"
+        await scan(pilot, "CARD7")
+        assert text_of(app, "#who") == "Fay Two"
+
+
+@pytest.mark.parametrize(("keys", "title"), [
+    (["x"] * 65 + ["enter"], "Scan too long"),
+    (["a", "b", "ctrl+a", "c", "enter"], "Unreadable scan"),
+    (["enter"], "Empty scan"),
+])
+async def test_garbage_input_gets_a_clear_message(db, clock, keys, title):
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert app.main.showing_result
+        assert text_of(app, "#who") == title
+        assert text_of(app, "#verdict") == "PLEASE TRY AGAIN"
+    assert Track.select().count() == 0
+
+
+async def test_typed_characters_are_echoed_then_cleared(db, clock):
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await pilot.press(*"AB1")
+        assert text_of(app, "#typed") == "Card: AB1_"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert text_of(app, "#typed") == ""
+
+
+async def test_scanner_thread_scans_are_recorded_in_arrival_order(tmp_path, clock):
+    with opened(kiosk_settings(tmp_path, scanner={"repeat_window_seconds": 0})) as settings:
+        add_person("Gus", "Eight", card="CARD8")
+        scanner = FakeScanner()
+        app = make_kiosk_app(settings, clock=clock, scanner=scanner.factory)
+        async with app.run_test() as pilot:
+            scanner.emit("CARD8", "CARD8", "CARD8")
+            for _ in range(300):
+                await pilot.pause(0.01)
+                if Track.select().count() == 3 and app.pending_scans == 0:
+                    break
+            assert text_of(app, "#verdict") == "SIGNED IN"
+            assert "scanner connected: Fake Scanner" in text_of(app, "#status")
+            # Keys typed on the kiosk are not scans when the scanner is read directly.
+            await pilot.press(*"CARD8", "enter")
+            await settle(pilot)
+        assert [t.direction for t in Track.select().order_by(Track.id)] == ["in", "out", "in"]
+        assert {t.source for t in Track.select()} == {"scanner"}
+
+
+async def test_status_line_shows_provider_snapshot(db, clock):
+    app = make_kiosk_app(db, clock=clock, status=lambda: KioskStatus("unreachable", 3))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        line = text_of(app, "#status")
+        assert "Scanner: keyboard input" in line
+        assert "iSAMS: unreachable" in line and "3 writebacks pending" in line
+
+
+async def test_default_status_is_isams_off(db, clock):
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert text_of(app, "#status") == "Scanner: keyboard input  |  iSAMS: off"
+        assert isinstance(app.screen, MainScreen)
+        assert text_of(app, "#school") == "Hillside School"
+        assert text_of(app, "#date") == "Tuesday 24 November 2026"

@@ -1,0 +1,70 @@
+"""Half-block photos: right size, real colours, cached; initials when there is no usable photo."""
+
+from rich.console import Console
+
+from imlate_tui.ui import photo
+from kiosk_helpers import write_photo
+
+
+def lines(text) -> list[str]:
+    return text.plain.split("\n")
+
+
+def test_photo_renders_to_the_requested_cells(tmp_path):
+    path = write_photo(tmp_path / "p.jpg")
+    text = photo.photo_text(path, 16, 8)
+    assert lines(text) == ["\u2580" * 16] * 8
+    styles = {span.style.color.triplet for span in text.spans}
+    assert len(styles) > 10  # a gradient, not one flat colour
+    out = Console(width=20, color_system="truecolor", file=None, record=True)
+    out.print(text)
+    assert "38;2;" in out.export_text(styles=True)
+
+
+def test_rendering_is_cached_per_file_and_size(tmp_path):
+    photo.clear_cache()
+    path = write_photo(tmp_path / "p.jpg")
+    photo.photo_text(path, 8, 4)
+    photo.photo_text(path, 8, 4)
+    photo.photo_text(path, 16, 8)
+    info = photo._render.cache_info()
+    assert (info.hits, info.misses) == (1, 2)
+
+
+def test_missing_or_corrupt_photo_falls_back_to_initials(tmp_path):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image at all")
+    for path in (None, tmp_path / "missing.jpg", bad):
+        text = photo.portrait(path, "Ada Lovelace", 10, 5)
+        assert lines(text) == [" " * 10, " " * 10, "   A L    ", " " * 10, " " * 10]
+
+
+def test_sixteen_colour_terminal_gets_initials(tmp_path):
+    path = write_photo(tmp_path / "p.jpg")
+    assert "\u2580" not in photo.portrait(path, "Ada Lovelace", 10, 5, colour=False).plain
+
+
+def test_initials():
+    assert photo.initials("Ada Lovelace") == "AL"
+    assert photo.initials("Mary-Jane van Dyke") == "MD"
+    assert photo.initials("Prince") == "P"
+    assert photo.initials("  ") == "?"
+
+
+def test_kiosk_prefers_the_small_copy_photo_sync_writes(tmp_path):
+    from imlate_tui.ui.widgets.result_panel import photo_file
+
+    write_photo(tmp_path / "ada.jpg")
+    assert photo_file(tmp_path, "ada.jpg") == tmp_path / "ada.jpg"
+    write_photo(tmp_path / "ada.small.png")
+    assert photo_file(tmp_path, "ada.jpg") == tmp_path / "ada.small.png"
+    assert photo_file(tmp_path, None) is None
+
+
+def test_core_modules_of_the_kiosk_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, imlate_tui.domain.pin, imlate_tui.services.reception; "
+            "sys.exit('textual' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 import yaml
 
 from imlate_tui.clock import utc_now
-from imlate_tui.config import Settings, load_settings, masked
+from imlate_tui.config import Settings, config_path, load_settings, masked
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, open_database
 from imlate_tui.domain.scanning import school_date
@@ -216,6 +216,23 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     return run_headless(settings)
 
 
+def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "set-pin":
+        from imlate_tui.services.pin_setup import set_pin
+
+        print(set_pin(config_path(args.config)))
+        return 0
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput("the kiosk needs a terminal (run it on the console, or over `ssh -t`)")
+    from imlate_tui.ui.kiosk_app import run_kiosk
+    from imlate_tui.ui.runtime import kiosk_runtime
+
+    open_db(settings)
+    runtime = kiosk_runtime(settings)
+    return run_kiosk(settings, scan_service=runtime.scan_service, status=runtime.status,
+                     background=runtime.background)
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.demo.launcher import run_demo
 
@@ -281,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("scheduler", cmd_scheduler, "headless, schedule-only mode (for systemd)")
     p.add_argument("--print", action="store_true", help="list each job and its next five run times")
+
+    p = add("kiosk", cmd_kiosk, "the kiosk on this terminal (`kiosk set-pin` sets the reception PIN)")
+    p.add_argument("action", nargs="?", choices=["set-pin"], help="set-pin: choose the reception PIN")
 
     add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")
     return parser

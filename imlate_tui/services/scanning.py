@@ -92,6 +92,8 @@ class ScanService:
         self.tz = settings.tz
         self.listeners = list(listeners or [])
         self.lateness = lateness
+        self.after_commit: list[Callable[[ScanResult], None]] = []
+        """Told about each recorded track once it is committed (the kiosk wakes its writer here)."""
 
     def scan(self, raw_code: str, *, source: str = "keyboard") -> ScanResult:
         """Record a card scan. Raises InvalidInput for garbage; an unknown card is a result."""
@@ -111,7 +113,7 @@ class ScanService:
                 repeat = Outcome.ALREADY_SIGNED_IN if decision.direction is Direction.IN else Outcome.ALREADY_SIGNED_OUT
                 return ScanResult(repeat, now, PersonView.of(person), code)
             track = self._record(person, now, decision.direction, source)
-        return self._result(track, person, code)
+        return self._committed(self._result(track, person, code))
 
     def manual(self, person_id: int, direction: Direction, *, actor: str, note: str | None = None,
                client: str = "") -> ScanResult:
@@ -126,7 +128,12 @@ class ScanService:
             track = self._record(person, now, direction, "manual", actor=actor, note=note)
             audit.record(at=now, actor=actor, client=client, action=f"manual_sign_{direction.value}",
                          target=f"person:{person.id}", name=person.display_name, note=note or "")
-        return self._result(track, person, None)
+        return self._committed(self._result(track, person, None))
+
+    def _committed(self, result: ScanResult) -> ScanResult:
+        for callback in self.after_commit:
+            callback(result)
+        return result
 
     def _record(self, person: Person, now: datetime, direction: Direction, source: str,
                 actor: str | None = None, note: str | None = None) -> Track:

@@ -206,3 +206,65 @@ def writeback_job(ctx) -> dict[str, Any]:
     if result.error:
         counts["paused"] = result.error
     return counts
+
+
+class WriterLoop:
+    """Delivers the outbox in a background thread: at once when woken (after each scan), else every
+    `interval` seconds. Keeps what the kiosk's status line needs: iSAMS reachable or not, and how many
+    marks are waiting. Never touches the scan path: `wake()` only sets an event."""
+
+    def __init__(self, settings: Settings, client_factory: Callable[[], Any], clock: Clock = utc_now,
+                 interval: float = 60.0) -> None:
+        self.writer = Writer(settings, client_factory, clock)
+        self.client_factory = client_factory
+        self.interval = interval
+        self.isams = "unknown"
+        self.pending: int | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self, *_: object) -> None:
+        self._wake.set()
+
+    def start(self) -> Callable[[], None]:
+        self._thread = threading.Thread(target=self._run, name="imlate-writer", daemon=True)
+        self._thread.start()
+        return self.stop
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        from imlate_tui.db.connection import database
+
+        while not self._stop.is_set():
+            try:
+                with database.connection_context():
+                    self.cycle()
+            except Exception:  # the loop must outlive any one bad cycle; the log has the trace
+                log.exception("writer cycle failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+    def cycle(self) -> None:
+        result = self.writer.deliver_due()
+        if result.error:
+            self.isams = "unreachable"
+        elif result.sent or result.skipped or result.failed:
+            self.isams = "reachable"
+        elif self.isams != "reachable":
+            self.isams = "reachable" if self._probe() else "unreachable"
+        self.pending = attendance.counts_by_status().get("pending", 0)
+
+    def _probe(self) -> bool:
+        try:
+            with self.client_factory() as client:
+                client.list_year_groups()
+            return True
+        except IsamsError as exc:
+            log.info("iSAMS not reachable: %s", exc)
+            return False

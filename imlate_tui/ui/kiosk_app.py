@@ -62,8 +62,9 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
     def __init__(self, settings: Settings, *, clock: Clock, scan_service: ScanService, reception: Reception,
                  status: StatusProvider, scanner: ScannerFactory | None,
-                 background: Sequence[BackgroundTask] = ()) -> None:
+                 background: Sequence[BackgroundTask] = (), notice: str = "") -> None:
         super().__init__()
+        self.notice = notice
         self.settings = settings
         self.clock = clock
         self.scan_service = scan_service
@@ -87,7 +88,8 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
     # -- life cycle -------------------------------------------------------------------------------
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.settings.kiosk.school_name, self.settings.path(self.settings.photos_dir))
+        return MainScreen(self.settings.kiosk.school_name, self.settings.path(self.settings.photos_dir),
+                          self.notice)
 
     @property
     def main(self) -> MainScreen:
@@ -271,21 +273,24 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,
                    status: StatusProvider | None = None, scanner: ScannerFactory | None = None,
-                   background: Sequence[BackgroundTask] = ()) -> KioskApp:
+                   background: Sequence[BackgroundTask] = (), notice: str = "") -> KioskApp:
     """Build the kiosk. With `scanner=None` the input source follows `scanner.source`/`scanner.device`
     (evdev when readable, else keys typed into the kiosk). The database must already be open."""
     if scanner is None:
         scanner = default_scanner_factory(settings)
     return KioskApp(settings, clock=clock, scan_service=scan_service or ScanService(settings, clock),
                     reception=Reception(settings, clock), status=status or no_integration,
-                    scanner=scanner, background=background)
+                    scanner=scanner, background=background, notice=notice)
 
 
 def run_kiosk(settings: Settings, *, scan_service: ScanService | None = None,
-              status: StatusProvider | None = None, background: Sequence[BackgroundTask] = ()) -> int:
-    """Run the kiosk on this terminal until quit with the PIN. The caller opens the database."""
+              status: StatusProvider | None = None, background: Sequence[BackgroundTask] = (),
+              notice: str = "") -> int:
+    """Run the kiosk on this terminal until quit with the PIN. The caller opens the database.
+    `notice` is a line shown under "Scan your card" (the demo lists its cards there)."""
     os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)  # keep ctrl+c / ctrl+z as keys we lock, not signals
-    app = make_kiosk_app(settings, scan_service=scan_service, status=status, background=background)
+    app = make_kiosk_app(settings, scan_service=scan_service, status=status, background=background,
+                         notice=notice)
     app.run()
     return app.return_code or 0
 

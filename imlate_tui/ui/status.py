@@ -12,7 +12,7 @@ from typing import Callable, Literal
 
 @dataclass(frozen=True)
 class KioskStatus:
-    isams: Literal["off", "reachable", "unreachable"] = "off"
+    isams: Literal["off", "checking", "reachable", "unreachable"] = "off"
     pending_writebacks: int | None = None
     """Attendance marks not yet delivered to iSAMS; None when there is nothing to report."""
 

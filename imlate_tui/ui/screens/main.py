@@ -23,8 +23,9 @@ HINTS = "F2 roster   F3 sign in/out by hand   F4 assign card"
 
 
 class MainScreen(Screen[None]):
-    def __init__(self, school_name: str, photos_dir: Path) -> None:
+    def __init__(self, school_name: str, photos_dir: Path, notice: str = "") -> None:
         super().__init__()
+        self.notice = notice
         self.school_name = school_name
         self.photos_dir = photos_dir
         self._back_to_idle = None
@@ -41,6 +42,8 @@ class MainScreen(Screen[None]):
                 yield BigClock(id="clock")
                 yield Static("Scan your card", id="prompt")
                 yield Static(id="typed")
+                if self.notice:
+                    yield Static(self.notice, id="notice")
             yield ResultPanel(self.photos_dir, id="result")
         yield Static(id="status")
         yield Static(HINTS, id="hints")

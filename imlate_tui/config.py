@@ -2,7 +2,8 @@
 
 Where the file comes from: `--config PATH`, else `$IMLATE_CONFIG`, else `./config.yaml`.
 Environment variables win over the file (`IMLATE_ERP__ISAMS__CLIENT_SECRET=…`), so secrets never
-need to live in the YAML. Relative paths in the file (the SQLite database, `photos_dir`, the log
+need to live in the YAML. `IMLATE_ENV_FILE` may name a file of such `KEY=value` lines (the systemd
+EnvironmentFile `/etc/imlate/imlate.env`), read by every process — SSH admin sessions included. Relative paths in the file (the SQLite database, `photos_dir`, the log
 file) are resolved against the directory of the config file, so `imlate --config /x/config.yaml`
 behaves the same from any working directory.
 
@@ -273,8 +274,8 @@ class Settings(BaseSettings):
         env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Earlier sources win: the environment overrides what the YAML file (passed as init) says.
-        return env_settings, init_settings
+        # Earlier sources win: the environment, then $IMLATE_ENV_FILE, then the YAML file (passed as init).
+        return env_settings, dotenv_settings, init_settings
 
     @property
     def tz(self) -> ZoneInfo:
@@ -308,8 +309,11 @@ def load_settings(explicit: str | None = None, *, required: bool = False) -> Set
         if required or explicit or os.environ.get("IMLATE_CONFIG"):
             raise ConfigError(f"config file {path} not found") from None
         data = {}  # no ./config.yaml: the documented defaults
+    env_file = os.environ.get("IMLATE_ENV_FILE") or None
+    if env_file and not os.access(env_file, os.R_OK):
+        raise ConfigError(f"IMLATE_ENV_FILE names {env_file}, which cannot be read")
     try:
-        return Settings(**data, base_dir=path.resolve().parent)
+        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file)
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc, path)) from None
 

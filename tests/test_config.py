@@ -101,3 +101,16 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path):
     settings = load_settings(write(tmp_path, "photos_dir: pics\n"))
     assert settings.path(settings.photos_dir) == tmp_path / "pics"
     assert settings.path("/abs/x") == Path("/abs/x")
+
+
+def test_env_file_named_by_imlate_env_file(tmp_path, monkeypatch):
+    env = tmp_path / "imlate.env"
+    env.write_text("IMLATE_ERP__ISAMS__CLIENT_SECRET=from-env-file\n")
+    path = write(tmp_path, "erp:\n  isams:\n    client_secret: in-yaml\n")
+    monkeypatch.setenv("IMLATE_ENV_FILE", str(env))
+    assert load_settings(path).erp.isams.client_secret.get_secret_value() == "from-env-file"
+    monkeypatch.setenv("IMLATE_ERP__ISAMS__CLIENT_SECRET", "from-process-env")   # the real environment wins
+    assert load_settings(path).erp.isams.client_secret.get_secret_value() == "from-process-env"
+    monkeypatch.setenv("IMLATE_ENV_FILE", str(tmp_path / "missing.env"))
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings(path)

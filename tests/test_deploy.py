@@ -213,6 +213,7 @@ def test_dropin_applies_to_group_members(sshd: tuple[str, Path], tmp_path: Path)
                  "x11forwarding", "permittunnel"]:
         assert admin[name] == ["no"], name
     assert "COLORTERM=truecolor" in admin["setenv"]
+    assert "IMLATE_ENV_FILE=/etc/imlate/imlate.env" in admin["setenv"]   # the secret for "run now"
 
 
 # --- udev rule ------------------------------------------------------------------------------------

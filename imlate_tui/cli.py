@@ -206,6 +206,39 @@ def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_daily(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.reports_daily import daily_csv, daily_report, daily_text
+
+    open_db(settings)
+    report = daily_report(settings, args.date or school_date(utc_now(), settings.tz))
+    if args.format == "csv":
+        sys.stdout.write(daily_csv(report))
+    else:
+        print(daily_text(report))
+    return 0
+
+
+def cmd_report_range(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.reports_range import person_days, range_csv, range_text
+
+    open_db(settings)
+    rows = person_days(args.first, args.last)
+    if args.format == "csv":
+        sys.stdout.write(range_csv(rows, settings.tz))
+    else:
+        print(range_text(rows, settings.tz))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Runs before the config is loaded: a broken config is one of the things it reports."""
+    from imlate_tui.services.doctor import doctor, exit_status, format_report
+
+    checks = doctor(args.config)
+    print(format_report(checks))
+    return exit_status(checks)
+
+
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.jobs.headless import print_schedule, run_headless
 
@@ -296,6 +329,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("school_id")
     p.add_argument("--date", type=iso_date, metavar="DATE", help="school day (default today)")
 
+    rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
+    p = add("daily", cmd_report_daily, "late arrivals, early leavers, not signed, writeback failures", rep)
+    p.add_argument("--date", type=iso_date, metavar="DATE", help="school day (default today)")
+    p.add_argument("--format", choices=["text", "csv"], default="text")
+    p = add("range", cmd_report_range, "per person per day: first in, last out, minutes on site", rep)
+    p.add_argument("--from", dest="first", type=iso_date, required=True, metavar="DATE")
+    p.add_argument("--to", dest="last", type=iso_date, required=True, metavar="DATE")
+    p.add_argument("--format", choices=["csv", "text"], default="csv")
+
+    p = sub.add_parser("doctor", help="check config, database, scanner, clock, iSAMS and the scheduler lock",
+                       description="one line per check: OK / WARN / FAIL with the fix")
+    p.set_defaults(func=None, doctor=True)
+
     p = add("scheduler", cmd_scheduler, "headless, schedule-only mode (for systemd)")
     p.add_argument("--print", action="store_true", help="list each job and its next five run times")
 
@@ -310,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Until the log file is open, log records go nowhere (not to stderr via logging's last resort).
     logging.getLogger().addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
+    if getattr(args, "doctor", False):
+        return cmd_doctor(args)
     try:
         settings = load_settings(args.config)
         setup_logging(settings)

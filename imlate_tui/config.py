@@ -212,6 +212,7 @@ class ScheduleSettings(Section):
         "codes-sync": JobSchedule(hour="7-17"),
         "absence-marking": JobSchedule(hour="8-12", minute="10"),
         "writeback": JobSchedule(day_of_week="*", minute="*"),
+        "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
     }
 
 

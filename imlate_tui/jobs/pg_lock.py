@@ -60,6 +60,7 @@ class AdvisoryLock:
             with conn.cursor() as cur:
                 cur.execute("SELECT a.application_name, a.client_addr FROM pg_locks l "
                             "JOIN pg_stat_activity a ON a.pid = l.pid "
+                            "JOIN pg_database d ON d.oid = l.database AND d.datname = current_database() "
                             "WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted", (LOCK_KEY,))
                 row = cur.fetchone()
         finally:

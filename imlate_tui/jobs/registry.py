@@ -47,6 +47,12 @@ def _absence_marking(ctx: JobContext) -> dict[str, Any]:
     return mark_absences(ctx)
 
 
+def _retention(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.retention import purge
+
+    return purge(ctx)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
@@ -55,4 +61,6 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("absence-marking", "mark students absent who have not signed in once the main register closed",
             _absence_marking),
     JobSpec("writeback", "deliver attendance marks waiting in the outbox to iSAMS", _writeback),
+    JobSpec("retention", "purge tracks and attendance records older than retention.days", _retention,
+            needs_erp=False),
 ]}

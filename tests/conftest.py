@@ -58,12 +58,17 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
 
 
-def fresh_database(settings: Settings) -> None:
-    """Open the settings' database, empty (PostgreSQL is shared between tests), and migrated."""
+def empty_database(settings: Settings) -> None:
+    """Open the settings' database with nothing in it (PostgreSQL is shared between tests)."""
     open_database(settings.database.url, settings.base_dir)
     if not is_sqlite():
         database.execute_sql("DROP SCHEMA public CASCADE")
         database.execute_sql("CREATE SCHEMA public")
+
+
+def fresh_database(settings: Settings) -> None:
+    """Open the settings' database, empty, and migrated."""
+    empty_database(settings)
     migrations.migrate()
 
 

@@ -50,10 +50,18 @@ def _attendance_tables() -> None:
     database.create_tables(ATTENDANCE_MODELS)
 
 
+def _staff_employee_id() -> None:
+    # Fresh databases already have it from the model (step 1); an older one gets the column, then the
+    # unique index under the name create_tables gives it, so both end up the same.
+    _add_missing_column("person", Person.isams_employee_id)
+    database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
+    (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
 ]
 LATEST = STEPS[-1][0]
 

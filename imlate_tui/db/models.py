@@ -28,6 +28,9 @@ class BaseModel(Model):
 class Person(BaseModel):
     kind = CharField(max_length=10)
     isams_id = BigIntegerField(null=True, unique=True)
+    """iSAMS student id (students only)."""
+    isams_employee_id = BigIntegerField(null=True, unique=True)
+    """iSAMS HR employee id (staff synced from iSAMS); a separate id space that may overlap student ids."""
     school_id = CharField(max_length=64, null=True, unique=True)
     forename = CharField(max_length=100, default="")
     surname = CharField(max_length=100, default="")

@@ -14,8 +14,9 @@ Use it from Python (tests, ``imlate demo``, benchmarks)::
 
 ``SimState`` — the whole world; every method is thread-safe:
 
-- Config (``SimConfig``): ``seed``, ``student_count`` (300), ``client_id``/``client_secret``,
-  ``allowed_scopes`` ({"restapi"}), ``permissions`` ({"students","photos","school","registration"}),
+- Config (``SimConfig``): ``seed``, ``student_count`` (300), ``staff_count`` (40), ``client_id``/``client_secret``,
+  ``allowed_scopes`` ({"restapi"}), ``permissions``
+  ({"students","photos","school","registration","humanresources"}; a missing module answers 403),
   ``token_ttl`` (3600 s), ``invalid_client_status`` (400), ``default_page_size`` (100),
   ``max_page_size`` (1000), ``timezone`` ("Europe/London"), ``put_echo``, ``validation``
   (``{"shape","codes","flags","minutes"}`` → bool), ``register_closed_after_minutes``, ``office_lock``, ``now``.
@@ -25,6 +26,13 @@ Use it from Python (tests, ``imlate demo``, benchmarks)::
   ``add_student(at_front=False, **fields)``, ``update_student(school_id, **fields)``,
   ``remove_student(school_id)``, ``set_leaving_date(school_id, date | datetime | None)``,
   ``set_latest_photo(school_id, photo_id | None)``.
+- Staff (camelCase dicts, in HR order; ``GET /api/humanresources/employees`` paged like students,
+  items under ``employees``; ``GET /api/humanresources/employees/{id}``): ``employees``,
+  ``employee(id)``, ``add_employee(at_front=False, **fields)``, ``update_employee(id, **fields)``,
+  ``remove_employee(id)``. Seeded ids run from 5001 (the year groups' ``tutorId`` are among them);
+  the 4th has left (``leavingDate`` 2025-07-18) and the 18th leaves on 2025-12-19. Fields beyond
+  ``id``/``forename``/``surname`` are UNVERIFIED guesses (docs/isams.md, "Staff").
+  The paging faults work here too with ``route="/api/humanresources/employees"``.
 - School: ``year_groups``, ``absence_codes``, ``present_codes`` (ids from 101/201, not display order);
   divisions are fixed: Lower School (id 3, years 7–9), Upper School (4, years 10–11), Sixth Form (6, 12–13).
 - Registration: ``periods_for(day, division_id)``, ``today_periods(division_id)`` (AM 08:25/08:30/09:00,
@@ -67,6 +75,7 @@ IIS_500 = (b"<!DOCTYPE html><html><head><title>500 - Internal server error.</tit
            b"<h2>500 - Internal server error.</h2><h3>There is a problem with the resource you are looking "
            b"for, and it cannot be displayed.</h3></body></html>")
 LOOPBACK = {"127.0.0.1", "::1"}
+PAGED_PATHS = {"/api/students", "/api/humanresources/employees"}  # where the paging faults apply (page ≥ 2)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -119,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.api_requests += 1  # every API request received, faulted or not
         page = None
-        if path == "/api/students":
+        if path in PAGED_PATHS:
             raw = query.get("page", ["1"])[0]
             page = int(raw) if raw.isdigit() else None
         fired = state.faults.take(method, path, page)

@@ -11,6 +11,8 @@
 ``POST /__fake/secret``                  ``{"secret": "..."}``: rotate the client secret
 ``POST /__fake/students``                add a student (camelCase fields); 201 with the student
 ``PATCH|DELETE /__fake/students/{sid}``  change fields / remove a student
+``POST /__fake/employees``               add an employee (camelCase fields); 201 with the employee
+``PATCH|DELETE /__fake/employees/{id}``  change fields / remove an employee
 ``PUT /__fake/register/{pid}/students/{sid}``  set fields of a register row (an office edit)
 =======================================  ===========================================================
 """
@@ -71,6 +73,8 @@ def _route(state: SimState, method: str, parts: list[str], data: Any) -> Reply:
         return Reply(200)
     if parts[:1] == ["students"]:
         return _students(state, method, parts[1:], data)
+    if parts[:1] == ["employees"]:
+        return _employees(state, method, parts[1:], data)
     if method == "PUT" and len(parts) == 5 and parts[0] == "register" and parts[2] == "students":
         return json_reply(200, state.set_register_row(int(parts[1]), parts[3], **data), state)
     return message(404, "Unknown simulator control route.")
@@ -83,5 +87,16 @@ def _students(state: SimState, method: str, rest: list[str], data: Any) -> Reply
         return json_reply(200, state.update_student(rest[0], **data), state)
     if method == "DELETE" and len(rest) == 1:
         state.remove_student(rest[0])
+        return Reply(200)
+    return message(404, "Unknown simulator control route.")
+
+
+def _employees(state: SimState, method: str, rest: list[str], data: Any) -> Reply:
+    if method == "POST" and not rest:
+        return json_reply(201, state.add_employee(**data), state)
+    if method == "PATCH" and len(rest) == 1:
+        return json_reply(200, state.update_employee(int(rest[0]), **data), state)
+    if method == "DELETE" and len(rest) == 1:
+        state.remove_employee(int(rest[0]))
         return Reply(200)
     return message(404, "Unknown simulator control route.")

@@ -144,3 +144,35 @@ def make_student(rng: random.Random, student_id: int, year: int, used_school_ids
     }
     student.update(overrides)
     return student
+
+
+STAFF_TITLES_F = ("Mrs", "Ms", "Miss", "Dr")
+STAFF_TITLES_M = ("Mr", "Dr")
+FIRST_EMPLOYEE_ID = 5001  # so the year groups' tutorId (5000 + NC year) are real employees
+# A few leavers: one who left before the reference term and one leaving at Christmas.
+STAFF_LEAVING_DATES = {3: date(REFERENCE_YEAR, 7, 18), 17: date(REFERENCE_YEAR, 12, 19)}
+
+
+def make_employees(count: int, seed: int) -> list[dict[str, Any]]:
+    """The staff room: ids from 5001 in order; the same seed gives the same staff."""
+    rng = random.Random(seed * 31 + 5)
+    employees = []
+    for index in range(count):
+        employees.append(make_employee(rng, FIRST_EMPLOYEE_ID + index, leavingDate=STAFF_LEAVING_DATES.get(index)))
+    return employees
+
+
+def make_employee(rng: random.Random, employee_id: int, **overrides: Any) -> dict[str, Any]:
+    """One member of staff; field names beyond id/forename/surname are UNVERIFIED (docs/isams.md)."""
+    female = rng.random() < 0.6
+    forename = rng.choice(FORENAMES_F if female else FORENAMES_M)
+    surname = rng.choice(SURNAMES)
+    employee = {
+        "id": employee_id, "title": rng.choice(STAFF_TITLES_F if female else STAFF_TITLES_M),
+        "forename": forename, "surname": surname,
+        "preferredName": forename if rng.random() < 0.85 else forename[:3],
+        "schoolEmailAddress": f"{forename[0].lower()}.{surname.lower().replace(chr(39), '')}@school.example",
+        "leavingDate": None,
+    }
+    employee.update(overrides)
+    return employee

@@ -9,7 +9,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs, unquote
 
 from .sim_data import DIVISIONS, division_for_year, division_json
@@ -96,7 +96,8 @@ def revoke(state: SimState, body: bytes) -> Reply:
 # -- /api ----------------------------------------------------------------------------------------
 
 _MODULES = (("/api/students/", "/photos/", "photos"), ("/api/students", "", "students"),
-            ("/api/school/", "", "school"), ("/api/registration/", "", "registration"))
+            ("/api/school/", "", "school"), ("/api/registration/", "", "registration"),
+            ("/api/humanresources/", "", "humanresources"))
 
 
 def check_auth(state: SimState, path: str, headers: dict[str, str]) -> Reply | None:
@@ -141,6 +142,13 @@ def _route(state: SimState, method: str, path: str, query: dict[str, list[str]],
         return json_reply(200, _expanded(student, query), state, no_offset)
     if method == "GET" and len(parts) == 5 and parts[:2] == ["api", "students"] and parts[3] == "photos":
         return _photo(state, parts[2], parts[4], options)
+    if method == "GET" and parts == ["api", "humanresources", "employees"]:
+        return _employees_page(state, query, options)
+    if method == "GET" and len(parts) == 4 and parts[:3] == ["api", "humanresources", "employees"]:
+        employee = state.employee(int(parts[3]))
+        if employee is None:
+            return message(404, "The employee was not found.")
+        return json_reply(200, employee, state, no_offset)
     if method == "GET" and parts[:3] == ["api", "school", "yeargroups"]:
         return _year_groups(state, parts[3:], no_offset)
     if method == "GET" and parts == ["api", "school", "terms"]:
@@ -158,12 +166,25 @@ def _route(state: SimState, method: str, path: str, query: dict[str, list[str]],
 
 
 def _students_page(state: SimState, query: dict[str, list[str]], options: Options) -> Reply:
+    return _paged(state, query, options, "students", lambda: state.students,
+                  lambda: state.add_student(at_front=True, yearGroup=7), lambda s: _expanded(s, query))
+
+
+def _employees_page(state: SimState, query: dict[str, list[str]], options: Options) -> Reply:
+    return _paged(state, query, options, "employees", lambda: state.employees,
+                  lambda: state.add_employee(at_front=True), lambda e: e)
+
+
+def _paged(state: SimState, query: dict[str, list[str]], options: Options, key: str,
+           roll_of: Callable[[], list[dict[str, Any]]], drift: Callable[[], Any],
+           shown: Callable[[dict[str, Any]], dict[str, Any]]) -> Reply:
+    """One page of a paged list, with the paging faults (drift, duplicates, missing) applied."""
     page = max(_int(query, "page", 1) or 1, 1)
     size = min(max(_int(query, "pageSize", state.config.default_page_size) or 1, 1), state.config.max_page_size)
     with state.lock:
         if "paging-drift" in options.effects:
-            state.add_student(at_front=True, yearGroup=7)
-        roll = list(state.students)
+            drift()
+        roll = list(roll_of())
     start = (page - 1) * size
     items = roll[start:start + size]
     if "duplicate-across-pages" in options.effects and start > 0:
@@ -172,7 +193,7 @@ def _students_page(state: SimState, query: dict[str, list[str]], options: Option
         items = items[1:]
     total_pages = (len(roll) + size - 1) // size
     return json_reply(200, {"count": len(items), "page": page, "pageSize": size, "totalCount": len(roll),
-                            "totalPages": total_pages, "students": [_expanded(s, query) for s in items]},
+                            "totalPages": total_pages, key: [shown(item) for item in items]},
                       state, options.no_offset)
 
 

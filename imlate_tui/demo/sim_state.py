@@ -1,4 +1,4 @@
-"""The iSAMS simulator's whole world: configuration, clock, tokens, students, registers, faults.
+"""The iSAMS simulator's whole world: configuration, clock, tokens, students, staff, registers, faults.
 
 All mutation goes through ``SimState`` methods, which hold one lock, so a test thread and the
 server's request threads can use it at once. See ``isams_sim`` for the full Python API.
@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .sim_data import (DIVISIONS, absence_codes, division_for_year, make_student, make_students,
-                       present_codes, year_groups)
+from .sim_data import (DIVISIONS, absence_codes, division_for_year, make_employee, make_employees,
+                       make_student, make_students, present_codes, year_groups)
 from .sim_faults import FaultBook
 from .sim_register import ROW_FIELDS, RegisterBook, WriteRecord, register_closed, validate_update
 
@@ -28,10 +28,11 @@ DEMO_CLIENT_SECRET = "demo-secret"
 class SimConfig:
     seed: int = 7
     student_count: int = 300
+    staff_count: int = 40
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = DEMO_CLIENT_SECRET
     allowed_scopes: frozenset[str] = frozenset({"restapi"})
-    permissions: frozenset[str] = frozenset({"students", "photos", "school", "registration"})
+    permissions: frozenset[str] = frozenset({"students", "photos", "school", "registration", "humanresources"})
     token_ttl: int = 3600
     invalid_client_status: int = 400  # IdentityServer's usual answer; some mocks use 401
     default_page_size: int = 100
@@ -68,6 +69,7 @@ class SimState:
             self.permissions = set(self.config.permissions)
             self.students: list[dict[str, Any]] = make_students(self.config.student_count, self.config.seed)
             self._rng = random.Random(self.config.seed + 1)
+            self.employees: list[dict[str, Any]] = make_employees(self.config.staff_count, self.config.seed)
             self.year_groups = year_groups()
             self.absence_codes = absence_codes()
             self.present_codes = present_codes()
@@ -183,6 +185,37 @@ class SimState:
     def students_in_division(self, division_id: int) -> list[dict[str, Any]]:
         with self.lock:
             return [s for s in self.students if (division_for_year(s.get("yearGroup")) or {}).get("id") == division_id]
+
+    # -- staff -----------------------------------------------------------------------------
+
+    def employee(self, employee_id: int) -> dict[str, Any] | None:
+        with self.lock:
+            return next((e for e in self.employees if e["id"] == employee_id), None)
+
+    def _require_employee(self, employee_id: int) -> dict[str, Any]:
+        found = self.employee(employee_id)
+        if found is None:
+            raise KeyError(f"no simulated employee with id {employee_id}")
+        return found
+
+    def add_employee(self, *, at_front: bool = False, **fields: Any) -> dict[str, Any]:
+        """A new member of staff (camelCase ``fields`` override the generated ones, e.g. ``id=710``)."""
+        with self.lock:
+            employee_id = fields.pop("id", max((e["id"] for e in self.employees), default=5000) + 1)
+            employee = make_employee(self._rng, employee_id, **fields)
+            self.employees.insert(0 if at_front else len(self.employees), employee)
+            return employee
+
+    def update_employee(self, employee_id: int, **changes: Any) -> dict[str, Any]:
+        """Change camelCase fields (``surname="Lee"``, ``leavingDate=datetime(...)``)."""
+        with self.lock:
+            employee = self._require_employee(employee_id)
+            employee.update(changes)
+            return employee
+
+    def remove_employee(self, employee_id: int) -> None:
+        with self.lock:
+            self.employees.remove(self._require_employee(employee_id))
 
     # -- registration ----------------------------------------------------------------------
 

@@ -14,6 +14,10 @@ Byte layout, version 1 — each field in this order, each encoded as:
 Fields: isams id, schoolId, forename, surname, preferred name, year group, form group,
 leaving date (ISO text), latestPhotoId, division ids of the year group.
 A change of any of these makes the hash differ, so the person is rewritten; nothing else is hashed.
+
+Staff layout, version 1 (`staff_hash`, optional staff sync) — the same encodings, in this order:
+  layout version 1 byte 0x01; iSAMS employee id, forename, surname, preferred name, leaving date (ISO text).
+Title and e-mail are read from iSAMS but not stored, so they are not hashed.
 SQLite has no unsigned 64-bit integer, so the value is stored as a signed int64 (`to_signed`).
 """
 
@@ -78,3 +82,23 @@ def layout(fields: SyncedFields) -> bytes:
 def sync_hash(fields: SyncedFields) -> int:
     """The signed 64-bit hash stored in `person.sync_hash`."""
     return to_signed(crc64_go_iso(layout(fields)))
+
+
+@dataclass(frozen=True)
+class StaffFields:
+    isams_employee_id: int
+    forename: str
+    surname: str
+    preferred_name: str | None
+    leaving_date: date | None
+
+
+def staff_layout(fields: StaffFields) -> bytes:
+    parts = (fields.isams_employee_id, fields.forename, fields.surname, fields.preferred_name,
+             fields.leaving_date)
+    return bytes([LAYOUT_VERSION]) + b"".join(_encode(p) for p in parts)
+
+
+def staff_hash(fields: StaffFields) -> int:
+    """The signed 64-bit hash stored in `person.sync_hash` for a member of staff."""
+    return to_signed(crc64_go_iso(staff_layout(fields)))

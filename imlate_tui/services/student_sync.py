@@ -27,6 +27,7 @@ from imlate_tui.db.connection import database, write_transaction
 from imlate_tui.db.models import Person
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.domain.sync_hash import SyncedFields, sync_hash
+from imlate_tui.services.staff_sync import sync_staff
 from imlate_tui.jobs.context import JobContext
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def sync_students(ctx: JobContext) -> dict[str, Any]:
             with write_transaction():
                 students.set_active(gone, False, now)
         counts["deactivated"] += len(gone)
+    if ctx.settings.erp.sync_staff:
+        counts.update({f"staff_{key}": value for key, value in sync_staff(ctx).items()})
     return counts
 
 

@@ -24,11 +24,11 @@ from .auth import TOKEN_PATH, TokenKeeper
 from .errors import (IsamsAuthError, IsamsBadResponse, IsamsInvalidRequest, IsamsNotFound,
                      IsamsPermissionError, IsamsUnavailable)
 from .models import (AbsenceCode, Division, PresentCode, RegistrationPeriod, RegistrationStatus,
-                     RegistrationUpdate, Student, StudentPhoto, StudentRoll, YearGroup,
+                     RegistrationUpdate, StaffRoll, Student, StudentPhoto, StudentRoll, YearGroup,
                      describe_validation_error)
 from .retry import (RetryableFailure, RetryPolicy, call_with_retries, is_retryable_status,
                     parse_retry_after)
-from .roll import walk_student_pages
+from .roll import walk_employee_pages, walk_student_pages
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -106,6 +106,18 @@ class IsamsClient:
             raise IsamsBadResponse(f"iSAMS sent a photo that is not an image "
                                    f"(GET {path}, Content-Type {content_type or 'missing'})")
         return StudentPhoto(content=response.content, content_type=content_type)
+
+    # -- staff -----------------------------------------------------------------------------
+
+    def list_employees(self, page_size: int | None = None) -> StaffRoll:
+        """Every employee in HR: all pages, de-duplicated on ``id`` (see ``StaffRoll``).
+
+        Needs the REST API client's Human Resources permission (403 → ``IsamsPermissionError``).
+        """
+        def fetch_page(page: int, size: int) -> Any:
+            return self._get_json("/api/humanresources/employees", params={"page": page, "pageSize": size})
+
+        return walk_employee_pages(fetch_page, page_size or self.page_size, self._model_context())
 
     # -- school structure --------------------------------------------------------------------
 

@@ -102,6 +102,34 @@ class StudentRoll(BaseModel):
     consistent: bool = True
 
 
+class Employee(IsamsModel):
+    """One member of staff (``GET /api/humanresources/employees``); ``id`` is the stable key.
+
+    Only ``id``, ``forename`` and ``surname`` are confirmed by public client code (isams-php requires the
+    two names on create); the other names follow the student fields and are UNVERIFIED (docs/isams.md).
+    """
+
+    id: int
+    forename: str | None = None
+    surname: str | None = None
+    preferred_name: str | None = None
+    title: str | None = None
+    school_email_address: str | None = None
+    leaving_date: OptionalDateTime = None
+
+
+class StaffRoll(BaseModel):
+    """The result of walking every page of ``/api/humanresources/employees`` (see ``StudentRoll``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    employees: tuple[Employee, ...]
+    total_count: int
+    duplicates: int = 0
+    skipped_records: int = 0
+    consistent: bool = True
+
+
 class StudentPhoto(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -16,31 +16,18 @@ The same rules as the student sync (see `student_sync`):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from peewee import DatabaseError
-
-from imlate_tui.db import staff, students
-from imlate_tui.db.connection import database, write_transaction
-from imlate_tui.db.models import Person
+from imlate_tui.db import staff
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.domain.sync_hash import StaffFields, staff_hash
 from imlate_tui.jobs.context import JobContext
+from imlate_tui.services.roll_sync import Planned, apply_plans, deactivate_missing, new_counts
 
 if TYPE_CHECKING:
     from imlate_tui.erp.isams.models import Employee
 
 log = logging.getLogger(__name__)
-CHUNK = 200
-
-
-@dataclass(frozen=True)
-class Planned:
-    fields: StaffFields
-    hash: int
-    active: bool
-    person: Person | None
 
 
 def staff_fields(employee: Employee, tz) -> StaffFields:
@@ -60,8 +47,7 @@ def sync_staff(ctx: JobContext) -> dict[str, Any]:
     tz, now = ctx.settings.tz, ctx.clock()
     today = school_date(now, tz)
     existing = staff.by_employee_id()
-    counts = {"fetched": len(roll.employees), "created": 0, "updated": 0, "unchanged": 0, "deactivated": 0,
-              "reactivated": 0, "skipped": roll.skipped_records, "duplicates": roll.duplicates}
+    counts = new_counts(roll, len(roll.employees))
     plans = []
     for employee in roll.employees:
         try:
@@ -71,54 +57,10 @@ def sync_staff(ctx: JobContext) -> dict[str, Any]:
             log.warning("employee (iSAMS id %s) skipped: %s", employee.id, exc)
             continue
         on_roll = fields.leaving_date is None or fields.leaving_date >= today
-        plans.append(Planned(fields, staff_hash(fields), on_roll, existing.get(employee.id)))
-
-    changed = [p for p in plans
-               if p.person is None or p.person.sync_hash != p.hash or p.person.active != p.active]
-    counts["unchanged"] = len(plans) - len(changed)
-    for start in range(0, len(changed), CHUNK):
-        chunk = changed[start:start + CHUNK]
-        if ctx.dry_run:
-            for plan in chunk:
-                _count(plan, counts)
-        else:
-            with write_transaction():
-                for plan in chunk:
-                    _apply(plan, now, counts)
-        ctx.progress(counts["unchanged"] + start + len(chunk), len(plans), "staff")
-
+        plans.append(Planned(fields, staff_hash(fields), on_roll, existing.get(employee.id),
+                             f"employee (iSAMS id {employee.id})"))
+    apply_plans(ctx, plans, counts, create=staff.create, update=staff.update, what="staff")
     seen = {e.id for e in roll.employees}
     gone = [p.id for employee_id, p in existing.items() if employee_id not in seen and p.active]
-    if gone and (not roll.consistent or roll.skipped_records or not roll.employees):
-        log.warning("not deactivating %d staff: the iSAMS staff list was incomplete this run", len(gone))
-        counts["deactivation_skipped"] = len(gone)
-    elif gone:
-        if not ctx.dry_run:
-            with write_transaction():
-                students.set_active(gone, False, now)
-        counts["deactivated"] += len(gone)
+    deactivate_missing(ctx, gone, roll, len(roll.employees), counts, "staff")
     return counts
-
-
-def _count(plan: Planned, counts: dict[str, Any]) -> None:
-    if plan.person is None:
-        counts["created"] += 1
-        return
-    if plan.person.sync_hash != plan.hash:
-        counts["updated"] += 1
-    if plan.person.active != plan.active:
-        counts["reactivated" if plan.active else "deactivated"] += 1
-
-
-def _apply(plan: Planned, now, counts: dict[str, Any]) -> None:
-    try:
-        with database.atomic():   # a savepoint: one bad record rolls back alone
-            if plan.person is None:
-                staff.create(plan.fields, plan.hash, plan.active, now)
-            else:
-                staff.update(plan.person.id, plan.fields, plan.hash, plan.active, now)
-    except (DatabaseError, ValueError) as exc:
-        counts["skipped"] += 1
-        log.warning("employee (iSAMS id %s) skipped: %s", plan.fields.isams_employee_id, exc)
-        return
-    _count(plan, counts)

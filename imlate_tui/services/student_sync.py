@@ -16,30 +16,18 @@ Writes go in chunks, each its own short transaction, so kiosk scans are never he
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from peewee import DatabaseError
-
 from imlate_tui.db import registration, students
-from imlate_tui.db.connection import database, write_transaction
-from imlate_tui.db.models import Person
+from imlate_tui.db.connection import write_transaction
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.domain.sync_hash import SyncedFields, sync_hash
-from imlate_tui.services.staff_sync import sync_staff
 from imlate_tui.jobs.context import JobContext
+from imlate_tui.services.roll_sync import Planned, apply_plans, deactivate_missing, new_counts
+from imlate_tui.services.staff_sync import sync_staff
 
 log = logging.getLogger(__name__)
-CHUNK = 200
-
-
-@dataclass(frozen=True)
-class Planned:
-    fields: SyncedFields
-    hash: int
-    active: bool
-    person: Person | None
 
 
 def synced_fields(student: Any, divisions: list[int], tz) -> SyncedFields:
@@ -74,61 +62,16 @@ def sync_students(ctx: JobContext) -> dict[str, Any]:
                 registration.store_divisions(nc_year, divisions[nc_year], now)
 
     existing = students.by_isams_id()
-    counts = {"fetched": len(roll.students), "created": 0, "updated": 0, "unchanged": 0, "deactivated": 0,
-              "reactivated": 0, "skipped": roll.skipped_records, "duplicates": roll.duplicates}
+    counts = new_counts(roll, len(roll.students))
     plans = []
     for s in roll.students:
         fields = synced_fields(s, divisions.get(s.year_group, []) if s.year_group is not None else [], tz)
-        plans.append(Planned(fields, sync_hash(fields), is_on_roll(fields, today), existing.get(s.id)))
-
-    changed = [p for p in plans
-               if p.person is None or p.person.sync_hash != p.hash or p.person.active != p.active]
-    counts["unchanged"] = len(plans) - len(changed)
-    for start in range(0, len(changed), CHUNK):
-        chunk = changed[start:start + CHUNK]
-        if ctx.dry_run:
-            for plan in chunk:
-                _count(plan, counts)
-        else:
-            with write_transaction():
-                for plan in chunk:
-                    _apply(plan, now, counts)
-        ctx.progress(counts["unchanged"] + start + len(chunk), len(plans), "students")
-
+        plans.append(Planned(fields, sync_hash(fields), is_on_roll(fields, today), existing.get(s.id),
+                             f"student {fields.school_id} (iSAMS id {fields.isams_id})"))
+    apply_plans(ctx, plans, counts, create=students.create, update=students.update, what="students")
     seen = {s.id for s in roll.students}
     gone = [p.id for isams_id, p in existing.items() if isams_id not in seen and p.active and p.kind == "student"]
-    if gone and (not roll.consistent or roll.skipped_records or not roll.students):
-        log.warning("not deactivating %d students: the iSAMS roll was incomplete this run", len(gone))
-        counts["deactivation_skipped"] = len(gone)
-    elif gone:
-        if not ctx.dry_run:
-            with write_transaction():
-                students.set_active(gone, False, now)
-        counts["deactivated"] += len(gone)
+    deactivate_missing(ctx, gone, roll, len(roll.students), counts, "students")
     if ctx.settings.erp.sync_staff:
         counts.update({f"staff_{key}": value for key, value in sync_staff(ctx).items()})
     return counts
-
-
-def _count(plan: Planned, counts: dict[str, Any]) -> None:
-    if plan.person is None:
-        counts["created"] += 1
-        return
-    if plan.person.sync_hash != plan.hash:
-        counts["updated"] += 1
-    if plan.person.active != plan.active:
-        counts["reactivated" if plan.active else "deactivated"] += 1
-
-
-def _apply(plan: Planned, now, counts: dict[str, Any]) -> None:
-    try:
-        with database.atomic():   # a savepoint: one bad record rolls back alone
-            if plan.person is None:
-                students.create(plan.fields, plan.hash, plan.active, now)
-            else:
-                students.update(plan.person.id, plan.fields, plan.hash, plan.active, now)
-    except (DatabaseError, ValueError) as exc:
-        counts["skipped"] += 1
-        log.warning("student %s (iSAMS id %s) skipped: %s", plan.fields.school_id, plan.fields.isams_id, exc)
-        return
-    _count(plan, counts)

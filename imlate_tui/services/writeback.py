@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Callable
 
 from imlate_tui.clock import Clock, utc_now

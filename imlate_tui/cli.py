@@ -266,6 +266,14 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
                      background=runtime.background)
 
 
+def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.ui.admin_app import require_tty, run_admin
+
+    require_tty()   # `ssh host imlate admin` without -t gets no terminal: say so instead of failing oddly
+    open_db(settings)
+    return run_admin(settings)
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.demo.launcher import run_demo
 
@@ -348,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("kiosk", cmd_kiosk, "the kiosk on this terminal (`kiosk set-pin` sets the reception PIN)")
     p.add_argument("action", nargs="?", choices=["set-pin"], help="set-pin: choose the reception PIN")
 
+    add("admin", cmd_admin, "the admin view for SSH sessions (read-only unless your user is in admin.operators)")
     add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")
     return parser
 

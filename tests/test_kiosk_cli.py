@@ -55,3 +55,10 @@ def test_demo_syncs_the_simulated_school(capsys):
     assert "student-sync  ok" in out and "'created': 300" in out
     assert "Demo cards: " in out and "reception PIN 1234" in out
     assert "not a terminal: the kiosk was not started" in out
+
+
+def test_admin_refuses_to_start_without_a_terminal(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database:\n  url: sqlite:///{tmp_path}/x.db\n")
+    assert main(["--config", str(config), "admin"]) == 2
+    assert "ssh -t" in capsys.readouterr().err

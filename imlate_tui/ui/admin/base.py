@@ -1,0 +1,94 @@
+"""What every admin screen has: the navigation bar, who you are, a footer, and reloading on change.
+
+The app polls the database's change marker; when it moves, the app bumps `generation` and asks the
+current screen to reload. A screen that was not current reloads when it is shown again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+if TYPE_CHECKING:
+    from imlate_tui.ui.admin_app import AdminApp
+
+SCREENS = (("f2", "roster", "Roster"), ("f3", "firelist", "Fire list"), ("f4", "queue", "Writeback"),
+           ("f5", "jobs", "Jobs"), ("f6", "audit", "Audit log"))
+
+
+class NavBar(Vertical):
+    """Line 1: the screens and their keys, the current one highlighted. Line 2: who is at the keyboard."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        nav = Text()
+        for key, mode, label in SCREENS:
+            style = "reverse bold" if mode == self.current else ""
+            nav.append(f" {key.upper()} ", style="bold")
+            nav.append(f"{label} ", style=style)
+        yield Static(nav, id="nav")
+        app = cast("AdminApp", self.app)
+        who = Static(app.who_line, id="who")
+        if not app.actions.can_change:
+            who.add_class("read-only")
+        yield who
+
+
+class AdminScreen(Screen[None]):
+    """Subclasses compose their body in `body()` and re-read the database in `reload()`."""
+
+    MODE = "roster"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded_generation = -1
+
+    @property
+    def admin(self) -> "AdminApp":
+        return cast("AdminApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.reload_if_stale()
+
+    def on_screen_resume(self) -> None:
+        self.reload_if_stale()
+
+    def reload_if_stale(self) -> None:
+        if self.loaded_generation != self.admin.generation:
+            self.loaded_generation = self.admin.generation
+            self.reload()
+
+    def reload(self) -> None:
+        """Read what the screen shows from the database again."""
+
+
+def refill(table: DataTable, rows: Iterable[tuple[str, tuple]]) -> None:
+    """Replace a table's rows, keeping the cursor on the same row when it is still there."""
+    keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if keep is not None and keep in table.rows:
+        table.move_cursor(row=table.get_row_index(keep))
+
+
+def selected_key(table: DataTable) -> str | None:
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

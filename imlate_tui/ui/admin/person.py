@@ -1,0 +1,156 @@
+"""One person's day: tracks with minutes late and reasons, attendance intents, register decisions.
+
+The same queries as `imlate attendance show`, drawn for the screen. The operator's keys (sign in/out
+with a note, assign a card, activate) live here; everyone else is told they are read-only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from imlate_tui.db import attendance, people, tracks
+from imlate_tui.db.models import Person
+from imlate_tui.domain.scanning import Direction, LastTrack, MoveRefused, check_manual_move, status_of
+from imlate_tui.services.roster import STATUS_LABELS
+from imlate_tui.ui.admin.base import AdminScreen
+from imlate_tui.ui.admin.dialogs import CardDialog, ConfirmDialog, NoteDialog
+
+ABSENCE_NOTE = ("Absence marks written by ImLate's absence-marking job are not undone here: correct them in "
+                "iSAMS (a late sign-in replaces the O mark).")
+
+
+def sent_fields(body: str | None) -> str:
+    if not body:
+        return ""
+    return " ".join(f"{k}={v}" for k, v in json.loads(body).items())
+
+
+class PersonScreen(AdminScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("i", "sign('in')", "Sign in"),
+        Binding("o", "sign('out')", "Sign out"),
+        Binding("c", "assign_card", "Card"),
+        Binding("a", "toggle_active", "Activate/deactivate"),
+    ]
+
+    def __init__(self, person_id: int, mode: str) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.MODE = mode
+        self.person: Person | None = None
+        self.last: LastTrack | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static(id="person-head", classes="screen-head")
+        with VerticalScroll(id="person-body"):
+            yield Static(id="person-day")
+
+    def reload(self) -> None:
+        tz = self.admin.settings.tz
+        day = self.admin.today()
+        self.person = p = Person.get_or_none(Person.id == self.person_id)
+        head = self.query_one("#person-head", Static)
+        if p is None:
+            head.update("This person no longer exists")
+            return
+        day_tracks = tracks.tracks_of(p.id, day)
+        self.last = LastTrack(Direction(day_tracks[-1].direction), day_tracks[-1].at) if day_tracks else None
+        status = status_of(self.last)
+        group = " ".join(x for x in (f"year {p.year_group}" if p.year_group is not None else "", p.form_group or "") if x)
+        head.update(f"{p.display_name} · {p.kind}{' · ' + group if group else ''}"
+                    f"{' · ' + p.school_id if p.school_id else ''} · {STATUS_LABELS[status]}"
+                    f"{'' if p.active else ' · INACTIVE'}")
+        out = Text()
+        cards = people.cards_of(p)
+        out.append(f"Cards: {', '.join(cards) if cards else 'none'}\n")
+        out.append(f"{day:%A %d %B %Y}\n\n", style="bold")
+        out.append("Tracks\n" if day_tracks else "Tracks: none today\n", style="bold")
+        for t in day_tracks:
+            out.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} {t.source:<8}")
+            if t.minutes_late:
+                out.append(f" {t.minutes_late} min late", style="yellow")
+            if t.reason:
+                out.append(f"  reason: {t.reason}")
+            if t.actor:
+                out.append(f"  by {t.actor}")
+            if t.note:
+                out.append(f"  note: {t.note}")
+            out.append("\n")
+        intents = attendance.intents_of(p.id, day)
+        out.append("\nWriteback to iSAMS\n" if intents else "\nWriteback: nothing queued\n", style="bold")
+        for i in intents:
+            style = {"failed": "bold red", "pending": "yellow", "sent": "green"}.get(i.status, "")
+            out.append(f"  {i.event_at.astimezone(tz):%H:%M:%S} {i.direction.upper():<3} ")
+            out.append(f"{i.status:<8}", style=style)
+            out.append(f" attempts {i.attempts}{': ' + i.summary if i.summary else ''}\n")
+        writes = attendance.writes_of(p.id, day)
+        out.append("\nRegister decisions\n" if writes else "\nRegister decisions: none recorded\n", style="bold")
+        for w in writes:
+            source = "absence marking" if w.job_run_id else "writer"
+            out.append(f"  {w.at.astimezone(tz):%H:%M:%S} {w.period_name or '-':<6} ")
+            out.append(f"{w.outcome:<9}", style="bold red" if w.outcome == "failed" else "")
+            out.append(f" {w.rule}  [{source}]\n")
+            if w.error:
+                out.append(f"      error: {w.error}\n", style="red")
+            if w.body:
+                label = "sent" if w.outcome in ("sent", "confirmed") else "body"
+                out.append(f"      {label}: {sent_fields(w.body)}\n", style="dim")
+        if any(w.job_run_id and w.outcome == "sent" for w in writes):
+            out.append(f"\n{ABSENCE_NOTE}\n", style="italic")
+        self.query_one("#person-day", Static).update(out)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_sign(self, direction: str) -> None:
+        if self.person is None or not self.admin.operator_only():
+            return
+        move = Direction(direction)
+        name = self.person.display_name
+        try:  # say so now rather than after the note is typed (the service checks again)
+            check_manual_move(self.last, move, name)
+        except MoveRefused as exc:
+            self.notify(str(exc)[:1].upper() + str(exc)[1:], severity="warning")
+            return
+        verb = "Sign in" if move is Direction.IN else "Sign out"
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                self.admin.attempt(lambda: self.admin.actions.sign(self.person_id, move, note),
+                                   lambda result: result.message)
+
+        self.app.push_screen(NoteDialog(f"{verb} {name} by hand", "Note (e.g. lost card), then Enter"), done)
+
+    def action_assign_card(self) -> None:
+        if self.person is None or not self.admin.operator_only():
+            return
+        name = self.person.display_name
+
+        def done(code: str | None) -> None:
+            if code:
+                self.admin.attempt(lambda: self.admin.actions.assign_card(self.person_id, code),
+                                   lambda _: f"Card {code.strip().upper()} now belongs to {name}")
+
+        self.app.push_screen(CardDialog(f"Give a card to {name}"), done)
+
+    def action_toggle_active(self) -> None:
+        if self.person is None or not self.admin.operator_only():
+            return
+        active = not self.person.active
+        name = self.person.display_name
+        question = (f"Activate {name}? Their scans are accepted again." if active else
+                    f"Deactivate {name}? The kiosk refuses their scans until activated again.")
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.admin.attempt(lambda: self.admin.actions.set_active(self.person_id, active),
+                                   lambda _: f"{name} is now {'active' if active else 'inactive'}")
+
+        self.app.push_screen(ConfirmDialog(question), done)

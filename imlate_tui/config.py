@@ -110,8 +110,6 @@ class ErpSettings(Section):
     """Code written by automatic absence marking."""
     auto_absence_year_groups: list[int] = []
     """Year groups automatic absence marking covers; empty means every year group."""
-    scan_lookup_timeout_seconds: float = Field(1.0, ge=0)
-    """On a cold period cache, the longest a scan may wait on iSAMS for lateness."""
     sync_staff: bool = False
     """Also sync staff from iSAMS (off: staff are imported locally)."""
     absence_concurrency: int = Field(4, ge=1, le=16)

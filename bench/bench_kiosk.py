@@ -30,7 +30,7 @@ from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, open_database
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.scanner import Scan
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.messages import ScanArrived
 from imlate_tui.ui.screens.roster import RosterScreen
 from imlate_tui.ui.widgets import RosterTable

@@ -24,8 +24,8 @@ def test_cards_import_adds_cards_and_is_idempotent(db, clock, tmp_path):
     csv = write(tmp_path, "\ufeffcard,school_id\n ab-1 ,S1\n\nCD-2,S2\n")  # BOM, spaces, blank line
     report = import_cards(csv, now=clock(), actor="it")
     assert (report.added, report.unchanged) == (2, 0)
-    assert people.find_by_code("AB-1", match_school_id=False).id == ann.id
-    assert people.find_by_code("CD-2", match_school_id=False).id == bob.id
+    assert people.card_owner("AB-1").id == ann.id
+    assert people.card_owner("CD-2").id == bob.id
     again = import_cards(csv, now=clock(), actor="it")
     assert (again.added, again.unchanged) == (0, 2)
     assert Card.select().count() == 2
@@ -62,7 +62,7 @@ def test_cards_import_reports_every_bad_row_and_imports_nothing(db, clock, tmp_p
     assert lines[-1] == "nothing was imported (5 bad rows)"
     assert [c.code for c in Card.select()] == ["OWNED"]
     assert people.card_owner("OWNED").id == bob.id
-    assert people.find_by_code("GOOD-1", match_school_id=False) is None and ann.active
+    assert people.card_owner("GOOD-1") is None and ann.active
 
 
 def test_unreadable_or_non_utf8_file(db, clock, tmp_path):
@@ -78,7 +78,7 @@ def test_people_import_creates_staff_and_visitors_once(db, clock, tmp_path):
     csv = write(tmp_path, "name,kind,card\nHelen  Okafor,staff,ST-1\nVisitor Badge 1,Visitor,V-1\nTom Brennan,staff,\n")
     report = import_people(csv, now=clock(), actor="it")
     assert (report.people_created, report.added) == (3, 2)
-    helen = people.find_by_code("ST-1", match_school_id=False)
+    helen = people.card_owner("ST-1")
     assert (helen.kind, helen.forename, helen.surname) == ("staff", "Helen", "Okafor")
     again = import_people(csv, now=clock(), actor="it")
     assert (again.people_created, again.added, again.unchanged) == (0, 0, 2)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.kiosk_app import KioskApp
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.pin import PinScreen

@@ -9,7 +9,7 @@ import pytest
 from imlate_tui.db.models import AuditEntry, Track
 from imlate_tui.services.reception import reason_question
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanService
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.reason import ReasonScreen, reason_number
 from kiosk_helpers import FakeScanner, add_person, kiosk_settings, settle, text_of

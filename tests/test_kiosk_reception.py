@@ -10,7 +10,7 @@ from imlate_tui.db.models import AuditEntry, Card, Track
 from imlate_tui.domain.scanning import Status
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.reception import Reception
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.person_picker import PersonPickerScreen
 from imlate_tui.ui.screens.pin import PinScreen

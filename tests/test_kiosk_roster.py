@@ -7,7 +7,7 @@ import pytest
 from imlate_tui.db.models import Track
 from imlate_tui.domain.scanning import Status
 from imlate_tui.services.scanning import ScanService
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.person_picker import PersonPickerScreen
 from imlate_tui.ui.screens.roster import RosterScreen

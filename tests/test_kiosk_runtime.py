@@ -6,7 +6,7 @@ import asyncio
 from datetime import date
 
 from imlate_tui.db.models import AttendanceIntent
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.runtime import kiosk_runtime
 from kiosk_helpers import settle
 

@@ -6,7 +6,8 @@ import pytest
 
 from imlate_tui.db.models import Track
 from imlate_tui.services.scanning import ScanService
-from imlate_tui.ui import KioskStatus, make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
+from imlate_tui.ui.status import KioskStatus
 from imlate_tui.ui.screens.main import MainScreen
 from kiosk_helpers import opened, FakeScanner, add_person, kiosk_settings, settle, text_of
 

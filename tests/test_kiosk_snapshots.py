@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from imlate_tui.services.scanning import ScanService
-from imlate_tui.ui import make_kiosk_app
+from imlate_tui.ui.kiosk_app import make_kiosk_app
 from kiosk_helpers import PIN, add_person, kiosk_settings, settle, write_photo
 
 pytestmark = pytest.mark.snapshot

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from imlate_tui.db.models import Card, Person
 from imlate_tui.errors import InvalidInput
-
-
-def find_by_code(code: str, *, match_school_id: bool) -> Person | None:
-    """The person a normalised (trimmed, upper-cased) scan belongs to, by card, then by school id."""
-    card = Card.select(Card, Person).join(Person).where(Card.code == code).first()
-    if card is not None:
-        return card.person
-    if match_school_id:
-        return (Person.select()
-                .where((fn.UPPER(Person.school_id) == code) & (Person.kind == "student"))
-                .first())
-    return None
 
 
 def card_owner(code: str) -> Person | None:
@@ -69,8 +57,3 @@ def search(text: str, limit: int = 20) -> list[Person]:
 def cards_of(person: Person) -> list[str]:
     return [c.code for c in Card.select(Card.code).where(Card.person == person).order_by(Card.code)]
 
-
-def people_with_cards() -> list[tuple[Person, str | None]]:
-    rows = (Person.select(Person, Card.code.alias("card_code"))
-            .join(Card, JOIN.LEFT_OUTER).order_by(Person.surname, Person.forename))
-    return [(p, getattr(p, "card_code", None)) for p in rows.objects()]

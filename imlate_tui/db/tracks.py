@@ -9,20 +9,6 @@ from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Direction, LastTrack, Status, status_of
 
 
-def last_track_on(person_id: int, day: date) -> LastTrack | None:
-    row = (Track.select(Track.direction, Track.at)
-           .where((Track.person == person_id) & (Track.local_date == day))
-           .order_by(Track.at.desc(), Track.id.desc()).first())
-    return LastTrack(Direction(row.direction), row.at) if row else None
-
-
-def add_track(*, person: Person, at: datetime, day: date, direction: Direction, source: str,
-              terminal: str, actor: str | None = None, note: str | None = None,
-              minutes_late: int | None = None) -> Track:
-    return Track.create(person=person, at=at, local_date=day, direction=direction.value, source=source,
-                        terminal=terminal, actor=actor, note=note, minutes_late=minutes_late)
-
-
 @dataclass(frozen=True)
 class RosterRow:
     person: Person

@@ -11,7 +11,7 @@ from typing import Literal
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings, parse_hhmm
-from imlate_tui.db import audit, people, tracks
+from imlate_tui.db import audit, people, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Status, normalise_code, school_date, status_of
@@ -77,7 +77,7 @@ class Reception:
         if not text.strip():
             return []
         today = school_date(self.clock(), self.settings.tz)
-        return [PersonMatch(PersonView.of(p), status_of(tracks.last_track_on(p.id, today)))
+        return [PersonMatch(PersonView.of(p), status_of(scan_path.last_track_on(p.id, today)))
                 for p in people.search(text, limit)]
 
 

@@ -1,6 +1,5 @@
-"""Textual only: the kiosk app, its screens and widgets. The core never imports this package."""
+"""Textual only: the kiosk and admin apps, their screens and widgets. The core never imports this package.
 
-from imlate_tui.ui.kiosk_app import BackgroundTask, KioskApp, make_kiosk_app, run_kiosk
-from imlate_tui.ui.status import KioskStatus, StatusProvider
-
-__all__ = ["BackgroundTask", "KioskApp", "KioskStatus", "StatusProvider", "make_kiosk_app", "run_kiosk"]
+Import the app you need from its module (`ui.kiosk_app`, `ui.admin_app`), so an admin session never
+loads the kiosk's scanner code.
+"""

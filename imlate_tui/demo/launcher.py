@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from imlate_tui.config import Settings
 from imlate_tui.clock import utc_now
 from imlate_tui.db import migrations
@@ -29,14 +31,14 @@ DEMO_STUDENTS = 4
 
 def demo_settings(settings: Settings, folder: Path, base_url: str) -> Settings:
     """The same settings pointed at a private demo folder and the simulator."""
-    isams = settings.erp.isams.model_copy(update={"base_url": base_url, "client_id": DEMO_CLIENT_ID})
-    isams = isams.model_copy(update={"client_secret": type(isams.client_secret)(DEMO_CLIENT_SECRET)})
+    isams = settings.erp.isams.model_copy(update={"base_url": base_url, "client_id": DEMO_CLIENT_ID,
+                                                  "client_secret": SecretStr(DEMO_CLIENT_SECRET)})
     return settings.model_copy(update={
         "database": settings.database.model_copy(update={"url": f"sqlite:///{folder / 'demo.db'}"}),
         "photos_dir": str(folder / "photos"),
         "logging": settings.logging.model_copy(update={"file": str(folder / "demo.log")}),
         "erp": settings.erp.model_copy(update={"enabled": True, "isams": isams}),
-        "kiosk": settings.kiosk.model_copy(update={"admin_pin_hash": type(isams.client_secret)(hash_pin(DEMO_PIN))}),
+        "kiosk": settings.kiosk.model_copy(update={"admin_pin_hash": SecretStr(hash_pin(DEMO_PIN))}),
         "schedule": settings.schedule.model_copy(update={"mode": "embedded"}),
     })
 

@@ -50,9 +50,7 @@ class BatchResult:
     error: str | None = None
 
     def as_counts(self) -> dict[str, Any]:
-        counts: dict[str, Any] = {"sent": self.sent, "skipped": self.skipped, "failed": self.failed,
-                                  "waiting": self.waiting}
-        return counts
+        return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed, "waiting": self.waiting}
 
 
 def backoff(attempts: int) -> timedelta:

@@ -46,8 +46,9 @@ def setup_logging(settings: Settings) -> None:
     root.setLevel(settings.logging.level)
 
 
-def open_db(settings: Settings, *, require_schema: bool = True) -> None:
-    open_database(settings.database.url, settings.base_dir)
+def open_db(settings: Settings, *, require_schema: bool = True, reading: bool = False) -> None:
+    """`reading`: the command only reads, so a database this user cannot write is still opened."""
+    open_database(settings.database.url, settings.base_dir, allow_read_only=reading)
     if require_schema and migrations.current_version() < migrations.LATEST:
         raise DatabaseUnavailable("the database is not initialised or is older than this program: "
                                   "run `imlate db init`")
@@ -84,7 +85,7 @@ def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_roster(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services import roster
 
-    open_db(settings)
+    open_db(settings, reading=True)
     rows = roster.roster(school_date(utc_now(), settings.tz), args.status)
     print(json.dumps(roster.roster_json(rows), indent=1) if args.json else roster.roster_text(rows, settings.tz))
     return 0
@@ -93,7 +94,7 @@ def cmd_roster(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_firelist(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services import roster
 
-    open_db(settings)
+    open_db(settings, reading=True)
     now = utc_now()
     rows = roster.roster(school_date(now, settings.tz))
     if args.format == "csv":
@@ -164,7 +165,7 @@ def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.jobs.registry import JOBS
     from imlate_tui.jobs.scheduler import job_triggers
 
-    open_db(settings)
+    open_db(settings, reading=True)
     triggers = job_triggers(settings)
     latest = job_runs.latest_per_job()
     for name, spec in JOBS.items():
@@ -181,7 +182,7 @@ def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_jobs_history(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.db import job_runs
 
-    open_db(settings)
+    open_db(settings, reading=True)
     for run in job_runs.history(args.name, args.limit):
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = ", ".join(f"{k} {v}" for k, v in job_runs.counts_of(run).items())
@@ -201,7 +202,7 @@ def iso_date(text: str) -> date:
 def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.attendance_report import show_student
 
-    open_db(settings)
+    open_db(settings, reading=True)
     print(show_student(settings, args.school_id, args.date or school_date(utc_now(), settings.tz)))
     return 0
 
@@ -209,7 +210,7 @@ def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_report_daily(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.reports_daily import daily_csv, daily_report, daily_text
 
-    open_db(settings)
+    open_db(settings, reading=True)
     report = daily_report(settings, args.date or school_date(utc_now(), settings.tz))
     if args.format == "csv":
         sys.stdout.write(daily_csv(report))
@@ -221,7 +222,7 @@ def cmd_report_daily(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_report_range(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.reports_range import person_days, range_csv, range_text
 
-    open_db(settings)
+    open_db(settings, reading=True)
     rows = person_days(args.first, args.last)
     if args.format == "csv":
         sys.stdout.write(range_csv(rows, settings.tz))
@@ -270,7 +271,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.ui.admin_app import require_tty, run_admin
 
     require_tty()   # `ssh host imlate admin` without -t gets no terminal: say so instead of failing oddly
-    open_db(settings)
+    open_db(settings, reading=True)
     return run_admin(settings)
 
 

@@ -366,18 +366,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Until the log file is open, log records go nowhere (not to stderr via logging's last resort).
     logging.getLogger().addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
-    if getattr(args, "doctor", False):
-        return cmd_doctor(args)
+    settings = None
     try:
-        settings = load_settings(args.config)
-        setup_logging(settings)
-        return args.func(settings, args)
+        if getattr(args, "doctor", False):
+            code = cmd_doctor(args)
+        else:
+            settings = load_settings(args.config)
+            setup_logging(settings)
+            code = args.func(settings, args)
+        sys.stdout.flush()   # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except ImlateError as exc:
         log.warning("%s: %s", args.command, exc)
         print(f"imlate: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        from imlate_tui.failures import output_closed
+
+        return output_closed()
+    except Exception as exc:   # one line on stderr, the traceback in the log file
+        from imlate_tui.failures import unexpected
+
+        return unexpected(exc, args.command, settings)
     finally:
         close_database()
 

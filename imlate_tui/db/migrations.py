@@ -57,11 +57,38 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _audit_truly_append_only() -> None:
+    """Close the two ways round the row triggers of step 1 (fresh databases get this step too).
+
+    PostgreSQL: `TRUNCATE` fires no row triggers, so a statement-level BEFORE TRUNCATE trigger refuses
+    it. SQLite: `INSERT OR REPLACE` with an existing id deletes that row without firing DELETE triggers
+    (unless recursive_triggers is on), so a BEFORE INSERT trigger refuses an id already present.
+    These stop any client of the database (an admin's SQL shell included) from rewriting history by
+    accident or casually; someone allowed to drop triggers can still do so, which is why the
+    database's owner should not be the account people log in with (docs/deploy.md)."""
+    table = AuditEntry._meta.table_name
+    if is_sqlite():
+        database.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+        return
+    database.execute_sql(
+        "CREATE OR REPLACE FUNCTION imlate_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql")
+    database.execute_sql(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate' "
+        f"AND tgrelid = '{table}'::regclass) THEN "
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION imlate_append_only(); END IF; END $$")
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite)", _audit_truly_append_only),
 ]
 LATEST = STEPS[-1][0]
 

@@ -7,7 +7,6 @@ one-line reason on stderr — 2 for bad input or config, 1 for anything else tha
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import logging.handlers
@@ -55,10 +54,10 @@ def open_db(settings: Settings, *, require_schema: bool = True, reading: bool = 
 
 
 def actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The audit log's actor: the process's real user, never $LOGNAME (see `identity`)."""
+    from imlate_tui.identity import real_user
+
+    return real_user()
 
 
 # --- commands ---------------------------------------------------------------------------------

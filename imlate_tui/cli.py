@@ -120,6 +120,9 @@ def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.config_checks import refuse_if_any
+
+    refuse_if_any(settings)
     print("# config is valid; effective values (secrets masked):")
     print(yaml.safe_dump(masked(settings), sort_keys=False, allow_unicode=True), end="")
     return 0
@@ -240,8 +243,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.config_checks import refuse_if_any
     from imlate_tui.jobs.headless import print_schedule, run_headless
 
+    refuse_if_any(settings)
     if args.print:
         print_schedule(settings, utc_now())
         return 0
@@ -257,8 +262,11 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the kiosk needs a terminal (run it on the console, or over `ssh -t`)")
+    from imlate_tui.config_checks import refuse_if_any
     from imlate_tui.ui.kiosk_app import run_kiosk
     from imlate_tui.ui.runtime import kiosk_runtime
+
+    refuse_if_any(settings)
 
     open_db(settings)
     runtime = kiosk_runtime(settings)

@@ -196,6 +196,20 @@ class JobSchedule(Section):
     minute: str = "0"
     enabled: bool = True
 
+    @field_validator("day_of_week", "hour", "minute", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`hour: 1` in YAML is an int; it means the same as "1"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("day_of_week")
+    @classmethod
+    def _weekday_names(cls, value: str) -> str:
+        if any(ch.isdigit() for ch in value):
+            raise ValueError(f"write weekdays as names such as mon-fri, got {value!r}: APScheduler 3 counts "
+                             "mon=0, so \"1-5\" would mean Tuesday to Saturday")
+        return value
+
 
 class ScheduleSettings(Section):
     mode: Literal["embedded", "external", "off"] = "embedded"
@@ -212,6 +226,27 @@ class ScheduleSettings(Section):
         "writeback": JobSchedule(day_of_week="*", minute="*"),
         "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
     }
+    """Each job's schedule. An entry here changes only the fields it names, of that job only: the other
+    jobs and fields keep their defaults (`jobs: {writeback: {minute: "*/5"}}` leaves every other job
+    scheduled as before). Unknown job names are refused."""
+
+    @field_validator("jobs", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: Any) -> Any:
+        """Merge each named job's fields over that job's defaults (a YAML entry replaced the whole
+        table before, so one job here silently unscheduled all the others)."""
+        if not isinstance(value, dict):
+            return value
+        defaults = cls.model_fields["jobs"].default
+        merged: dict[str, Any] = {name: spec.model_dump() for name, spec in defaults.items()}
+        unknown = [str(name) for name in value if name not in defaults]
+        if unknown:
+            raise ValueError(f"unknown job {', '.join(map(repr, unknown))} (jobs: {', '.join(defaults)})")
+        for name, fields in value.items():
+            if isinstance(fields, JobSchedule):
+                fields = fields.model_dump(exclude_unset=True)
+            merged[name] = {**merged[name], **fields} if isinstance(fields, dict) else fields
+        return merged
 
 
 class KioskSettings(Section):

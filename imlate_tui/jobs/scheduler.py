@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
+from imlate_tui.errors import ConfigError
 from imlate_tui.jobs.lock import scheduler_lock
 from imlate_tui.jobs.registry import JOBS
 
@@ -30,8 +31,11 @@ def job_triggers(settings: Settings) -> dict[str, CronTrigger]:
         job = JOBS.get(name)
         if job is None or not spec.enabled or (job.needs_erp and not settings.erp.enabled):
             continue
-        triggers[name] = CronTrigger(day_of_week=spec.day_of_week, hour=spec.hour, minute=spec.minute,
-                                     second=0, timezone=settings.tz)
+        try:
+            triggers[name] = CronTrigger(day_of_week=spec.day_of_week, hour=spec.hour, minute=spec.minute,
+                                         second=0, timezone=settings.tz)
+        except ValueError as exc:   # `imlate config check` names the field; say which job at least
+            raise ConfigError(f"schedule.jobs.{name}: {exc}") from None
     return triggers
 
 
@@ -86,8 +90,16 @@ class SchedulerService:
         told = False
         while not self._stop.is_set():
             if self.lock.try_acquire(self.clock()):
-                self.scheduler = build_scheduler(self.settings, self.run, self.clock)
-                self.scheduler.start()
+                try:
+                    self.scheduler = build_scheduler(self.settings, self.run, self.clock)
+                    self.scheduler.start()
+                except Exception as exc:
+                    # Holding the lock with no scheduler would stop every other process taking over.
+                    log.exception("the scheduler could not start")
+                    self.scheduler = None
+                    self.lock.release()
+                    self.on_status(f"the scheduler could not start: {exc}")
+                    return
                 self.on_status(f"scheduling {len(self.scheduler.get_jobs())} jobs")
                 log.info("scheduler started with jobs %s", [j.id for j in self.scheduler.get_jobs()])
                 return

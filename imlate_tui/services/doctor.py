@@ -52,7 +52,13 @@ def doctor_client(settings: Settings) -> Any:
 
 
 def config_check(settings: Settings, source: Path | None) -> Check:
+    from imlate_tui.config_checks import problems
+
     where = f"{source}" if source is not None else "built-in defaults (no config file)"
+    found = problems(settings)
+    if found:
+        return Check("config", Level.FAIL, f"{where}: {'; '.join(found)}",
+                     "fix the keys named, then `imlate config check`")
     notes, fixes = [], []
     if settings.retention.days is None:
         notes.append("retention.days not set (attendance data kept for ever)")

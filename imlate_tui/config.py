@@ -346,15 +346,31 @@ def load_settings(explicit: str | None = None, *, required: bool = False) -> Set
     env_file = os.environ.get("IMLATE_ENV_FILE") or None
     if env_file and not os.access(env_file, os.R_OK):
         raise ConfigError(f"IMLATE_ENV_FILE names {env_file}, which cannot be read")
+    if env_file:
+        _utf8_text(Path(env_file), "the environment file (IMLATE_ENV_FILE)")
     try:
-        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file)
+        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file, _env_file_encoding="utf-8")
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc, path)) from None
 
 
+def _utf8_text(path: Path, what: str) -> str:
+    """The file's text, or one line saying it is not UTF-8 and how it seems to be encoded instead."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            seems = "it is UTF-16 (Notepad's \"Unicode\")"
+        else:
+            line = raw[:exc.start].count(b"\n") + 1
+            seems = f"byte 0x{raw[exc.start]:02x} on line {line} is not UTF-8 (Latin-1 or Windows-1252?)"
+        raise ConfigError(f"{what} {path} is not UTF-8 text: {seems}; save it as UTF-8") from None
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(_utf8_text(path, "config file"))
     except FileNotFoundError:
         raise
     except OSError as exc:

@@ -54,6 +54,24 @@ class AdvisoryLock:
     def held(self) -> bool:
         return self._conn is not None
 
+    def beat(self) -> None:
+        """A query on the lock's own connection: its `query_start` in pg_stat_activity is the heartbeat."""
+        if self._conn is not None:
+            with self._conn.cursor() as cur:
+                cur.execute("SELECT 1")
+
+    def last_beat(self) -> datetime | None:
+        conn = self._connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT a.query_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                            "JOIN pg_database d ON d.oid = l.database AND d.datname = current_database() "
+                            "WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted", (LOCK_KEY,))
+                row = cur.fetchone()
+        finally:
+            conn.close()
+        return row[0] if row else None
+
     def holder(self) -> str | None:
         conn = self._connect()
         try:

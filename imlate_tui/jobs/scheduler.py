@@ -23,6 +23,9 @@ from imlate_tui.jobs.registry import JOBS
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_SECONDS = 60
+"""How often the running scheduler says it is alive; doctor calls it stopped after three missed beats."""
+
 
 def job_triggers(settings: Settings) -> dict[str, CronTrigger]:
     """The enabled jobs and their triggers. iSAMS jobs only when the integration is on."""
@@ -102,6 +105,9 @@ class SchedulerService:
                     return
                 self.on_status(f"scheduling {len(self.scheduler.get_jobs())} jobs")
                 log.info("scheduler started with jobs %s", [j.id for j in self.scheduler.get_jobs()])
+                # Taking the lock counts as the first beat (the lock file / connection was just written).
+                self.scheduler.add_job(self._beat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat",
+                                       name="heartbeat")
                 return
             if not told:
                 holder = self.lock.holder() or "another process"
@@ -109,6 +115,13 @@ class SchedulerService:
                 log.info("scheduler lock held by %s; waiting", holder)
                 told = True
             self._stop.wait(self.settings.schedule.lock_retry_seconds)
+
+    def _beat(self) -> None:
+        """Run by APScheduler itself, so a beat proves jobs are being run (not only that the lock is held)."""
+        try:
+            self.lock.beat()
+        except Exception:   # a lost lock connection: doctor will say the heartbeat stopped
+            log.exception("scheduler heartbeat failed")
 
     def stop(self, wait: bool = True) -> None:
         self._stop.set()

@@ -93,7 +93,7 @@ def run_checks(settings: Settings, *, config_file: Path | None = None, clock: Cl
             scanner_check(settings, list_devices, open_device),
             clock_line, ntp_check(run_command),
             isams_check(settings, client_factory),
-            lock_check(settings, lock_factory)]
+            lock_check(settings, lock_factory, clock())]
 
 
 def _data_folder(settings: Settings) -> Path:

@@ -189,7 +189,7 @@ def cmd_jobs_history(settings: Settings, args: argparse.Namespace) -> int:
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = ", ".join(f"{k} {v}" for k, v in job_runs.counts_of(run).items())
         print(f"{run.started_at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {run.job:<16} {run.trigger:<8} "
-              f"{run.outcome:<7} {'' if took is None else f'{took:.1f}s':>7} "
+              f"{job_runs.shown_outcome(run):<7} {'' if took is None else f'{took:.1f}s':>7} "
               f"{'dry-run ' if run.dry_run else ''}{counts}{'  error: ' + run.error if run.error else ''}")
     return 0
 

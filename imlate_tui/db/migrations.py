@@ -12,7 +12,8 @@ from typing import Callable
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
-from imlate_tui.db.models import ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, JobRun, Person,
+                                  SchemaVersion)
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -57,6 +58,14 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _job_run_outcome_fits_interrupted() -> None:
+    """Also step 5: job_run.outcome widened to 20 characters for "interrupted" (PostgreSQL enforces
+    lengths; SQLite does not), and job_run.process, to tell a reused pid. Both idempotent."""
+    if not is_sqlite():
+        database.execute_sql("ALTER TABLE job_run ALTER COLUMN outcome TYPE VARCHAR(20)")
+    _add_missing_column("job_run", JobRun.process)
+
+
 def _audit_truly_append_only() -> None:
     """Close the two ways round the row triggers of step 1 (fresh databases get this step too).
 
@@ -66,6 +75,7 @@ def _audit_truly_append_only() -> None:
     These stop any client of the database (an admin's SQL shell included) from rewriting history by
     accident or casually; someone allowed to drop triggers can still do so, which is why the
     database's owner should not be the account people log in with (docs/deploy.md)."""
+    _job_run_outcome_fits_interrupted()
     table = AuditEntry._meta.table_name
     if is_sqlite():
         database.execute_sql(
@@ -88,7 +98,8 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
-    (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite)", _audit_truly_append_only),
+    (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
+        "an 'interrupted' job run", _audit_truly_append_only),
 ]
 LATEST = STEPS[-1][0]
 

@@ -267,7 +267,6 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.ui.runtime import kiosk_runtime
 
     refuse_if_any(settings)
-
     open_db(settings)
     runtime = kiosk_runtime(settings)
     return run_kiosk(settings, scan_service=runtime.scan_service, status=runtime.status,

@@ -107,8 +107,8 @@ def test_a_full_disk_says_so_in_one_line(tmp_path):
 def test_a_closed_output_pipe_ends_the_command_quietly(tmp_path):
     cfg = make_config(tmp_path)
     db = sqlite3.connect(tmp_path / "imlate.db")
-    db.executemany("INSERT INTO job_run (job, trigger, started_at, finished_at, outcome, dry_run, counts, host, pid)"
-                   " VALUES ('writeback', 'schedule', ?, ?, 'ok', 0, '{\"sent\": 1}', 'h', 1)",
+    db.executemany("INSERT INTO job_run (job, trigger, started_at, finished_at, outcome, dry_run, counts, host, pid,"
+                   " process) VALUES ('writeback', 'schedule', ?, ?, 'ok', 0, '{\"sent\": 1}', 'h', 1, '')",
                    [(f"2026-11-24 08:{i % 60:02d}:00.000000", f"2026-11-24 08:{i % 60:02d}:01.000000")
                     for i in range(3000)])   # far more than a pipe holds
     db.commit()

@@ -185,6 +185,14 @@ for unit in imlate-kiosk.service imlate-scheduler.service; do
     install_ours "$SRC/deploy/$unit" "$D/etc/systemd/system/$unit" 0644 && units_changed=1
 done
 
+# The keyboard at reception must not reboot the box: no magic SysRq (Alt+SysRq+B is a power cut) and
+# no Ctrl+Alt+Del (masked below; the burst action, 7 presses in 2 s, is switched off here).
+run mkdir -p "$D/etc/sysctl.d" "$D/etc/systemd/system.conf.d"
+sysctl_changed=0
+install_ours "$SRC/deploy/90-imlate-kiosk-sysctl.conf" "$D/etc/sysctl.d/90-imlate-kiosk.conf" 0644 && sysctl_changed=1
+install_ours "$SRC/deploy/90-imlate-kiosk-system.conf" "$D/etc/systemd/system.conf.d/90-imlate-kiosk.conf" 0644 \
+    && units_changed=1
+
 rule=$D/etc/udev/rules.d/70-imlate-scanner.rules
 if [ -e "$rule" ]; then
     say "kept existing $rule"
@@ -210,6 +218,8 @@ live=0
 if [ "$DRY_RUN" = 1 ] || [ "$SKIP_SYSTEM" = 1 ] || [ -d /run/systemd/system ]; then live=1; fi
 if [ "$live" = 1 ]; then
     [ "$units_changed" = 1 ] && host systemctl daemon-reload
+    host systemctl mask ctrl-alt-del.target
+    [ "$sysctl_changed" = 1 ] && host sysctl -p /etc/sysctl.d/90-imlate-kiosk.conf
     # No `udevadm trigger`: the rule matches nothing until its IDs are filled in (docs/deploy.md).
     host udevadm control --reload
 else

@@ -7,7 +7,6 @@ one-line reason on stderr — 2 for bad input or config, 1 for anything else tha
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import logging.handlers
@@ -46,18 +45,19 @@ def setup_logging(settings: Settings) -> None:
     root.setLevel(settings.logging.level)
 
 
-def open_db(settings: Settings, *, require_schema: bool = True) -> None:
-    open_database(settings.database.url, settings.base_dir)
+def open_db(settings: Settings, *, require_schema: bool = True, reading: bool = False) -> None:
+    """`reading`: the command only reads, so a database this user cannot write is still opened."""
+    open_database(settings.database.url, settings.base_dir, allow_read_only=reading)
     if require_schema and migrations.current_version() < migrations.LATEST:
         raise DatabaseUnavailable("the database is not initialised or is older than this program: "
                                   "run `imlate db init`")
 
 
 def actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The audit log's actor: the process's real user, never $LOGNAME (see `identity`)."""
+    from imlate_tui.identity import real_user
+
+    return real_user()
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_roster(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services import roster
 
-    open_db(settings)
+    open_db(settings, reading=True)
     rows = roster.roster(school_date(utc_now(), settings.tz), args.status)
     print(json.dumps(roster.roster_json(rows), indent=1) if args.json else roster.roster_text(rows, settings.tz))
     return 0
@@ -93,7 +93,7 @@ def cmd_roster(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_firelist(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services import roster
 
-    open_db(settings)
+    open_db(settings, reading=True)
     now = utc_now()
     rows = roster.roster(school_date(now, settings.tz))
     if args.format == "csv":
@@ -120,6 +120,9 @@ def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.config_checks import refuse_if_any
+
+    refuse_if_any(settings)
     print("# config is valid; effective values (secrets masked):")
     print(yaml.safe_dump(masked(settings), sort_keys=False, allow_unicode=True), end="")
     return 0
@@ -164,7 +167,7 @@ def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.jobs.registry import JOBS
     from imlate_tui.jobs.scheduler import job_triggers
 
-    open_db(settings)
+    open_db(settings, reading=True)
     triggers = job_triggers(settings)
     latest = job_runs.latest_per_job()
     for name, spec in JOBS.items():
@@ -181,12 +184,12 @@ def cmd_jobs_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_jobs_history(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.db import job_runs
 
-    open_db(settings)
+    open_db(settings, reading=True)
     for run in job_runs.history(args.name, args.limit):
         took = (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         counts = ", ".join(f"{k} {v}" for k, v in job_runs.counts_of(run).items())
         print(f"{run.started_at.astimezone(settings.tz):%Y-%m-%d %H:%M:%S} {run.job:<16} {run.trigger:<8} "
-              f"{run.outcome:<7} {'' if took is None else f'{took:.1f}s':>7} "
+              f"{job_runs.shown_outcome(run):<7} {'' if took is None else f'{took:.1f}s':>7} "
               f"{'dry-run ' if run.dry_run else ''}{counts}{'  error: ' + run.error if run.error else ''}")
     return 0
 
@@ -201,7 +204,7 @@ def iso_date(text: str) -> date:
 def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.attendance_report import show_student
 
-    open_db(settings)
+    open_db(settings, reading=True)
     print(show_student(settings, args.school_id, args.date or school_date(utc_now(), settings.tz)))
     return 0
 
@@ -209,7 +212,7 @@ def cmd_attendance_show(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_report_daily(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.reports_daily import daily_csv, daily_report, daily_text
 
-    open_db(settings)
+    open_db(settings, reading=True)
     report = daily_report(settings, args.date or school_date(utc_now(), settings.tz))
     if args.format == "csv":
         sys.stdout.write(daily_csv(report))
@@ -221,7 +224,7 @@ def cmd_report_daily(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_report_range(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.reports_range import person_days, range_csv, range_text
 
-    open_db(settings)
+    open_db(settings, reading=True)
     rows = person_days(args.first, args.last)
     if args.format == "csv":
         sys.stdout.write(range_csv(rows, settings.tz))
@@ -240,8 +243,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.config_checks import refuse_if_any
     from imlate_tui.jobs.headless import print_schedule, run_headless
 
+    refuse_if_any(settings)
     if args.print:
         print_schedule(settings, utc_now())
         return 0
@@ -257,9 +262,11 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the kiosk needs a terminal (run it on the console, or over `ssh -t`)")
+    from imlate_tui.config_checks import refuse_if_any
     from imlate_tui.ui.kiosk_app import run_kiosk
     from imlate_tui.ui.runtime import kiosk_runtime
 
+    refuse_if_any(settings)
     open_db(settings)
     runtime = kiosk_runtime(settings)
     return run_kiosk(settings, scan_service=runtime.scan_service, status=runtime.status,
@@ -270,7 +277,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.ui.admin_app import require_tty, run_admin
 
     require_tty()   # `ssh host imlate admin` without -t gets no terminal: say so instead of failing oddly
-    open_db(settings)
+    open_db(settings, reading=True)
     return run_admin(settings)
 
 
@@ -365,18 +372,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Until the log file is open, log records go nowhere (not to stderr via logging's last resort).
     logging.getLogger().addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
-    if getattr(args, "doctor", False):
-        return cmd_doctor(args)
+    settings = None
     try:
-        settings = load_settings(args.config)
-        setup_logging(settings)
-        return args.func(settings, args)
+        if getattr(args, "doctor", False):
+            code = cmd_doctor(args)
+        else:
+            settings = load_settings(args.config)
+            setup_logging(settings)
+            code = args.func(settings, args)
+        sys.stdout.flush()   # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except ImlateError as exc:
         log.warning("%s: %s", args.command, exc)
         print(f"imlate: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        from imlate_tui.failures import output_closed
+
+        return output_closed()
+    except Exception as exc:   # one line on stderr, the traceback in the log file
+        from imlate_tui.failures import unexpected
+
+        return unexpected(exc, args.command, settings)
     finally:
         close_database()
 

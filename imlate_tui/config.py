@@ -224,6 +224,20 @@ class JobSchedule(Section):
     minute: str = "0"
     enabled: bool = True
 
+    @field_validator("day_of_week", "hour", "minute", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        """`hour: 1` in YAML is an int; it means the same as "1"."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("day_of_week")
+    @classmethod
+    def _weekday_names(cls, value: str) -> str:
+        if any(ch.isdigit() for ch in value):
+            raise ValueError(f"write weekdays as names such as mon-fri, got {value!r}: APScheduler 3 counts "
+                             "mon=0, so \"1-5\" would mean Tuesday to Saturday")
+        return value
+
 
 class ScheduleSettings(Section):
     mode: Literal["embedded", "external", "off"] = "embedded"
@@ -240,6 +254,27 @@ class ScheduleSettings(Section):
         "writeback": JobSchedule(day_of_week="*", minute="*"),
         "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
     }
+    """Each job's schedule. An entry here changes only the fields it names, of that job only: the other
+    jobs and fields keep their defaults (`jobs: {writeback: {minute: "*/5"}}` leaves every other job
+    scheduled as before). Unknown job names are refused."""
+
+    @field_validator("jobs", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: Any) -> Any:
+        """Merge each named job's fields over that job's defaults (a YAML entry replaced the whole
+        table before, so one job here silently unscheduled all the others)."""
+        if not isinstance(value, dict):
+            return value
+        defaults = cls.model_fields["jobs"].default
+        merged: dict[str, Any] = {name: spec.model_dump() for name, spec in defaults.items()}
+        unknown = [str(name) for name in value if name not in defaults]
+        if unknown:
+            raise ValueError(f"unknown job {', '.join(map(repr, unknown))} (jobs: {', '.join(defaults)})")
+        for name, fields in value.items():
+            if isinstance(fields, JobSchedule):
+                fields = fields.model_dump(exclude_unset=True)
+            merged[name] = {**merged[name], **fields} if isinstance(fields, dict) else fields
+        return merged
 
 
 class KioskSettings(Section):
@@ -339,15 +374,31 @@ def load_settings(explicit: str | None = None, *, required: bool = False) -> Set
     env_file = os.environ.get("IMLATE_ENV_FILE") or None
     if env_file and not os.access(env_file, os.R_OK):
         raise ConfigError(f"IMLATE_ENV_FILE names {env_file}, which cannot be read")
+    if env_file:
+        _utf8_text(Path(env_file), "the environment file (IMLATE_ENV_FILE)")
     try:
-        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file)
+        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file, _env_file_encoding="utf-8")
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc, path)) from None
 
 
+def _utf8_text(path: Path, what: str) -> str:
+    """The file's text, or one line saying it is not UTF-8 and how it seems to be encoded instead."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            seems = "it is UTF-16 (Notepad's \"Unicode\")"
+        else:
+            line = raw[:exc.start].count(b"\n") + 1
+            seems = f"byte 0x{raw[exc.start]:02x} on line {line} is not UTF-8 (Latin-1 or Windows-1252?)"
+        raise ConfigError(f"{what} {path} is not UTF-8 text: {seems}; save it as UTF-8") from None
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(_utf8_text(path, "config file"))
     except FileNotFoundError:
         raise
     except OSError as exc:

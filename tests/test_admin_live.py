@@ -14,7 +14,7 @@ from admin_helpers import admin_app, admin_settings, wait_for
 from imlate_tui.db import attendance
 from imlate_tui.db.changes import ChangeWatch
 from imlate_tui.db.connection import database
-from imlate_tui.db.models import JobRun, Track
+from imlate_tui.db.models import AttendanceIntent, JobRun, Track
 from imlate_tui.domain.scanning import Status
 from imlate_tui.services.scanning import ScanService
 from imlate_tui.ui.admin.roster import AdminRosterScreen
@@ -112,3 +112,37 @@ async def test_nothing_is_reread_while_nobody_writes(db, clock, monkeypatch):
         assert reloads == []
         in_another_connection(lambda: ScanService(db, clock).scan("A1"))
         assert await wait_for(pilot, lambda: reloads == [1], 1.0) is not None
+
+
+async def test_the_counts_and_the_rows_change_in_the_same_refresh(db, clock):
+    """One reload updates the table and the counts together: nobody (not a test, not a marshal
+    glancing at the screen) can see a row saying "Signed In" next to "In 0"."""
+    bea = add_person("Bea", "Baker", card="B1", year=7, form="7B")
+    add_person("Ann", "Able", card="A1", year=7, form="7A")
+    app = admin_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#counts").render()) == "In 0  Out 0  Not signed 2"
+        in_another_connection(lambda: ScanService(db, clock).scan("B1"))
+        app.poll_changes()   # the poll, with no turn of the event loop after it
+        assert str(screen.table.get_row(str(bea.id))[1]) == "Signed In"
+        assert str(screen.query_one("#counts").render()) == "In 1  Out 0  Not signed 1"
+        await pilot.pause()  # the table's own message, handled later, must not undo that
+        assert str(screen.query_one("#counts").render()) == "In 1  Out 0  Not signed 1"
+
+
+async def test_a_status_that_moves_without_a_new_scan_redraws_the_row_and_the_counts(db, clock):
+    """Someone's only track of the day gone (by another process) is not a scan: the row and the counts
+    both go back to Not Signed in the same refresh."""
+    bea = add_person("Bea", "Baker", card="B1", year=7, form="7B")
+    ScanService(db, clock).scan("B1")
+    app = admin_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.table.get_row(str(bea.id))[1]) == "Signed In"
+        in_another_connection(lambda: (AttendanceIntent.delete().execute(), Track.delete().execute()))
+        app.poll_changes()
+        assert str(screen.table.get_row(str(bea.id))[1]) == "Not Signed"
+        assert str(screen.query_one("#counts").render()) == "In 0  Out 0  Not signed 1"

@@ -123,6 +123,56 @@ def test_scheduler_unit_is_headless_and_hardened() -> None:
     assert not any(key.startswith("TTY") or key == "StandardInput" for key in scheduler)
 
 
+SECURITY_THRESHOLD = 2.0   # systemd-analyze's exposure score (0 safe … 10 exposed); the kiosk was 7.6
+
+
+def exposure(name: str) -> float:
+    """`systemd-analyze security --offline=true` on the unit file as shipped (systemd ≥ 252)."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed (Debian package: systemd)")
+    result = subprocess.run(["systemd-analyze", "security", "--offline=true", str(DEPLOY / name)],
+                            capture_output=True, text=True, timeout=60)
+    if "--offline" in result.stderr and "unrecognized" in result.stderr:
+        pytest.skip("this systemd-analyze has no --offline (needs systemd 252)")
+    found = re.search(rf"Overall exposure level for {re.escape(name)}: (\d+\.\d+)", result.stdout)
+    assert found, result.stdout + result.stderr
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_units_are_hardened(name: str) -> None:
+    assert exposure(name) <= SECURITY_THRESHOLD
+
+
+def test_the_security_score_can_fail(tmp_path: Path) -> None:
+    """The same measurement on the kiosk unit without its hardening section scores as before (EXPOSED)."""
+    text = (DEPLOY / "imlate-kiosk.service").read_text()
+    bare = text[:text.index("# Hardening")] + text[text.index("[Install]"):]
+    (tmp_path / "imlate-kiosk.service").write_text(bare)
+    result = subprocess.run(["systemd-analyze", "security", "--offline=true", str(tmp_path / "imlate-kiosk.service")],
+                            capture_output=True, text=True, timeout=60)
+    score = float(re.search(r"Overall exposure level for imlate-kiosk.service: (\d+\.\d+)", result.stdout).group(1))
+    assert score > 7
+
+
+def test_the_keyboard_cannot_reboot_the_kiosk() -> None:
+    """The drop-ins install.sh ships: parsed as sysctl and systemd read them."""
+    sysctl = [ln for ln in (DEPLOY / "90-imlate-kiosk-sysctl.conf").read_text().splitlines()
+              if ln.strip() and not ln.startswith("#")]
+    assert sysctl == ["kernel.sysrq = 0"]
+    system = (DEPLOY / "90-imlate-kiosk-system.conf").read_text()
+    assert "[Manager]\nCtrlAltDelBurstAction=none" in system
+
+
+def test_the_kiosk_keeps_what_it_needs() -> None:
+    kiosk = unit_settings("imlate-kiosk.service")
+    assert {"/dev/tty1 rw", "char-input rw"} <= set(kiosk["DeviceAllow"])   # the console and the scanners
+    assert kiosk["DevicePolicy"] == ["closed"] and "PrivateDevices" not in kiosk
+    assert set(kiosk["ReadWritePaths"][0].split()) == {"/var/lib/imlate", "/var/log/imlate"}   # database, photos, log
+    assert {"AF_INET", "AF_INET6", "AF_UNIX"} <= set(kiosk["RestrictAddressFamilies"][0].split())   # iSAMS, PG, CUPS
+    assert "PrivateNetwork" not in kiosk and "IPAddressDeny" not in kiosk
+
+
 @pytest.mark.parametrize("argv", [
     ["db", "init"], ["kiosk"], ["scheduler"], ["admin"],
 ])
@@ -236,7 +286,7 @@ def test_udev_rule_gives_only_the_scanner_to_group_imlate() -> None:
 # --- install.sh -----------------------------------------------------------------------------------
 
 HOST_COMMANDS = ["useradd", "groupadd", "usermod", "chown", "chgrp", "systemctl", "udevadm", "sshd",
-                 "runuser", "getent", "python3"]
+                 "runuser", "getent", "python3", "sysctl"]
 
 
 @pytest.fixture
@@ -285,6 +335,11 @@ def test_install_builds_the_tree_under_destdir(stub_path: tuple[dict[str, str], 
         assert (root / "etc/systemd/system" / name).read_text() == (DEPLOY / name).read_text()
     assert (root / "etc/udev/rules.d" / RULE.name).read_text() == RULE.read_text()
     assert (root / "etc/ssh/sshd_config.d" / DROPIN.name).read_text() == DROPIN.read_text()
+    assert (root / "etc/sysctl.d/90-imlate-kiosk.conf").read_text() == (DEPLOY / "90-imlate-kiosk-sysctl.conf").read_text()
+    assert (root / "etc/systemd/system.conf.d/90-imlate-kiosk.conf").read_text() == \
+        (DEPLOY / "90-imlate-kiosk-system.conf").read_text()
+    assert "would run: systemctl mask ctrl-alt-del.target" in result.stdout
+    assert "would run: sysctl -p /etc/sysctl.d/90-imlate-kiosk.conf" in result.stdout
     wrapper = root / "usr/local/bin/imlate"
     assert os.access(wrapper, os.X_OK) and f"exec {IMLATE} --config" in wrapper.read_text()
 

@@ -6,7 +6,7 @@ import pytest
 
 from imlate_tui.db.models import Track
 from imlate_tui.domain.scanning import Status
-from imlate_tui.services.scanning import ScanService
+from imlate_tui.services.scanning import PersonView, ScanService
 from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.person_picker import PersonPickerScreen
@@ -112,6 +112,18 @@ async def test_scans_update_the_roster_live(school, db, clock):
         assert str(screen.table.get_row(str(school["cal"].id))[2]) == "08:25"
         assert counts(screen) == "In 1   Out 2   Not signed 1"
         assert screen.table.entries[school["ann"].id].status is Status.SIGNED_OUT
+
+
+async def test_a_scan_updates_the_row_and_the_counts_in_the_same_refresh(school, db, clock):
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(pilot)
+        cal = school["cal"]
+        view = PersonView(id=cal.id, name="Cal Cole", school_id=None, kind="student", year_group=8,
+                          form_group="8A", photo_path=None)
+        screen.record(view, Status.SIGNED_IN, clock())   # no turn of the event loop after it
+        assert str(screen.table.get_row(str(cal.id))[1]) == "Signed In"
+        assert counts(screen) == "In 2   Out 1   Not signed 1"
 
 
 async def test_enter_on_a_row_opens_manual_sign_in_for_that_person(school, db, clock):

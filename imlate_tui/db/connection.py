@@ -4,6 +4,12 @@ Models bind to `database`, a proxy initialised at start-up, so tests and each pr
 file. SQLite runs in WAL mode with a busy time-out; every write goes through `write_transaction()`,
 which on SQLite is `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes fails at once
 with "database is locked" when another process committed in between (kiosk + scheduler + admin).
+
+Readers do not need write access. A process that only reads (`firelist`, `roster`, reports, a
+read-only admin) opens with `allow_read_only=True`: a SQLite file this user cannot write (or one in a
+folder it cannot write, e.g. a disk remounted read-only) is then opened read-only, and only a write
+(`write_transaction()`) is refused, with one line saying why. See `_open_sqlite_read_only` for how
+the write-ahead log is still honoured.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 
@@ -36,17 +42,37 @@ def sqlite_path(url: str, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def open_database(url: str, base_dir: Path) -> Database:
-    """Create the connection object, check it can be opened, and bind the models to it."""
+def open_database(url: str, base_dir: Path, *, allow_read_only: bool = False) -> Database:
+    """Create the connection object, check it can be opened, and bind the models to it.
+
+    `allow_read_only`: the caller can do its work by reading alone, so a SQLite database this user
+    cannot write is opened read-only instead of refused (writes then fail with `read_only_reason`)."""
+    global _read_only_reason, _snapshot
+    _read_only_reason, _snapshot = None, False
     if url.startswith("sqlite:///"):
-        db = _open_sqlite(sqlite_path(url, base_dir))
+        db = _open_sqlite(sqlite_path(url, base_dir), allow_read_only)
     else:
         db = _open_postgres(url)
     database.initialize(db)
     return db
 
 
-def _open_sqlite(path: Path) -> SqliteDatabase:
+_read_only_reason: str | None = None
+_snapshot = False
+
+
+def is_snapshot() -> bool:
+    """True when the database was opened read-only as it was at that moment (see `_open_sqlite_read_only`)."""
+    return _snapshot
+
+
+def read_only_reason() -> str | None:
+    """Why the open database cannot be written by this process, or None when it can."""
+    return _read_only_reason
+
+
+def _open_sqlite(path: Path, allow_read_only: bool = False) -> SqliteDatabase:
+    global _read_only_reason
     if path.parent.exists() and not path.parent.is_dir():
         raise DatabaseUnavailable(f"cannot use {path}: {path.parent} is a file, not a folder")
     if not path.parent.is_dir():
@@ -54,16 +80,46 @@ def _open_sqlite(path: Path) -> SqliteDatabase:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    problem = None
     if path.exists() and not os.access(path, os.W_OK):
-        raise DatabaseUnavailable(f"the database {path} is read-only for this user; fix its owner or permissions")
-    if not os.access(path.parent, os.W_OK):
-        raise DatabaseUnavailable(
-            f"the database folder {path.parent} is not writable (SQLite needs it for the -wal and -shm files)")
+        problem = f"the database {path} is read-only for this user; fix its owner or permissions"
+    elif not os.access(path.parent, os.W_OK):
+        problem = f"the database folder {path.parent} is not writable (SQLite needs it for the -wal and -shm files)"
+    if problem is not None:
+        if not (allow_read_only and path.exists()):
+            raise DatabaseUnavailable(problem)
+        _read_only_reason = problem
+        return _open_sqlite_read_only(path)
     db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         db.connect(reuse_if_open=True)
     except OperationalError as exc:
         raise DatabaseUnavailable(f"cannot open the database {path}: {exc}") from None
+    return db
+
+
+def _open_sqlite_read_only(path: Path) -> SqliteDatabase:
+    """Open for reading only, without ever missing committed scans or harming the writer.
+
+    While a writer has the database open (or after one crashed) the -wal and -shm files exist and
+    hold its latest commits: SQLite (3.22+) reads them through `mode=ro` even when this user cannot
+    write them, and sees later commits as they come. With no -wal file there is nothing outside the
+    main file; `mode=ro` would then create -wal and -shm owned by this user, which the kiosk's user
+    could not write afterwards (tried: its next scan fails "attempt to write a readonly database").
+    So the file is opened `immutable` instead (no locks, no -wal): a snapshot, exact when opened
+    because no writer had it open, that does not follow writes made after it (`is_snapshot()`)."""
+    global _snapshot
+    wal = path.with_name(path.name + "-wal")
+    quoted = quote(str(path))
+    _snapshot = not wal.exists()
+    uri = f"file:{quoted}?immutable=1" if _snapshot else f"file:{quoted}?mode=ro"
+    pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if k != "journal_mode"}  # cannot change; WAL already
+    db = SqliteDatabase(uri, uri=True, pragmas=pragmas, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT count(*) FROM sqlite_master")   # a file SQLite cannot read fails here
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot read the database {path}: {exc}") from None
     return db
 
 
@@ -87,6 +143,8 @@ def is_sqlite() -> bool:
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """One write transaction that takes the write lock up front."""
+    if _read_only_reason is not None:
+        raise DatabaseUnavailable(_read_only_reason)
     with database.atomic("IMMEDIATE") if is_sqlite() else database.atomic():
         yield
 

@@ -13,7 +13,7 @@ from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
 from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
-                                  AttendanceWrite, AuditEntry, Person, SchemaVersion)
+                                  AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion)
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -65,11 +65,48 @@ def _fencing_and_budget() -> None:
     _add_missing_column("attendance_write", AttendanceWrite.claim_token)
 
 
+def _job_run_outcome_fits_interrupted() -> None:
+    """Also step 5: job_run.outcome widened to 20 characters for "interrupted" (PostgreSQL enforces
+    lengths; SQLite does not), and job_run.process, to tell a reused pid. Both idempotent."""
+    if not is_sqlite():
+        database.execute_sql("ALTER TABLE job_run ALTER COLUMN outcome TYPE VARCHAR(20)")
+    _add_missing_column("job_run", JobRun.process)
+
+
+def _audit_truly_append_only() -> None:
+    """Close the two ways round the row triggers of step 1 (fresh databases get this step too).
+
+    PostgreSQL: `TRUNCATE` fires no row triggers, so a statement-level BEFORE TRUNCATE trigger refuses
+    it. SQLite: `INSERT OR REPLACE` with an existing id deletes that row without firing DELETE triggers
+    (unless recursive_triggers is on), so a BEFORE INSERT trigger refuses an id already present.
+    These stop any client of the database (an admin's SQL shell included) from rewriting history by
+    accident or casually; someone allowed to drop triggers can still do so, which is why the
+    database's owner should not be the account people log in with (docs/deploy.md)."""
+    _job_run_outcome_fits_interrupted()
+    table = AuditEntry._meta.table_name
+    if is_sqlite():
+        database.execute_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+        return
+    database.execute_sql(
+        "CREATE OR REPLACE FUNCTION imlate_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql")
+    database.execute_sql(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate' "
+        f"AND tgrelid = '{table}'::regclass) THEN "
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION imlate_append_only(); END IF; END $$")
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
+        "an 'interrupted' job run", _audit_truly_append_only),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
 ]
 LATEST = STEPS[-1][0]

@@ -109,13 +109,15 @@ class JobRun(BaseModel):
     """schedule | manual | start"""
     started_at = UtcDateTimeField()
     finished_at = UtcDateTimeField(null=True)
-    outcome = CharField(max_length=10, default="running")
-    """running | ok | failed"""
+    outcome = CharField(max_length=20, default="running")
+    """running | ok | failed | interrupted (its process ended first: `job_runs.mark_interrupted`)"""
     dry_run = BooleanField(default=False)
     counts = TextField(default="{}")
     error = TextField(null=True)
     host = CharField(max_length=100, default="")
     pid = IntegerField(default=0)
+    process = CharField(max_length=80, default="")
+    """Which process that pid was: "<boot id>:<start tick>" (a pid is reused, across reboots too)."""
 
     class Meta:
         indexes = ((("job", "started_at"), False),)

@@ -3,6 +3,10 @@
 SQLite (one machine): an exclusive `flock` on `<database>.scheduler.lock`; the kernel drops it when the
 holder exits or is killed, so a waiting process can take over. The file also says who holds it.
 PostgreSQL (several machines) uses an advisory lock on its own connection (see `pg_lock.py`).
+
+Holding the lock is not the same as running the schedule (a scheduler thread can die and leave the
+lock held), so the running scheduler also beats a heartbeat every minute (`beat`) and `imlate doctor`
+reads `last_beat`: the lock file's modification time here, the lock connection's last query there.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from imlate_tui.config import Settings
@@ -45,6 +49,18 @@ class FileLock:
     @property
     def held(self) -> bool:
         return self._fd is not None
+
+    def beat(self) -> None:
+        """The running scheduler says it is alive: the lock file's modification time."""
+        if self._fd is not None:
+            os.utime(self._fd)
+
+    def last_beat(self) -> datetime | None:
+        """When the holder last said it was alive (see `SchedulerService`), or None without a file."""
+        try:
+            return datetime.fromtimestamp(self.path.stat().st_mtime, timezone.utc)
+        except FileNotFoundError:
+            return None
 
     def holder(self) -> str | None:
         """Who holds the lock, as the holder wrote it; None when nobody does."""

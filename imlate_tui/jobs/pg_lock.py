@@ -54,17 +54,30 @@ class AdvisoryLock:
     def held(self) -> bool:
         return self._conn is not None
 
-    def holder(self) -> str | None:
+    def beat(self) -> None:
+        """A query on the lock's own connection: its `query_start` in pg_stat_activity is the heartbeat."""
+        if self._conn is not None:
+            with self._conn.cursor() as cur:
+                cur.execute("SELECT 1")
+
+    def _holder_row(self, columns: str) -> tuple | None:
+        """`columns` of the holder's session in pg_stat_activity (`a`), or None when nobody holds it."""
         conn = self._connect()
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT a.application_name, a.client_addr FROM pg_locks l "
-                            "JOIN pg_stat_activity a ON a.pid = l.pid "
+                cur.execute(f"SELECT {columns} FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                             "JOIN pg_database d ON d.oid = l.database AND d.datname = current_database() "
                             "WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted", (LOCK_KEY,))
-                row = cur.fetchone()
+                return cur.fetchone()
         finally:
             conn.close()
+
+    def last_beat(self) -> datetime | None:
+        row = self._holder_row("a.query_start")
+        return row[0] if row else None
+
+    def holder(self) -> str | None:
+        row = self._holder_row("a.application_name, a.client_addr")
         if row is None:
             return None
         return f"{row[0] or 'another process'}" + (f" from {row[1]}" if row[1] else "")

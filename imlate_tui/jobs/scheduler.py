@@ -17,10 +17,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
+from imlate_tui.errors import ConfigError
 from imlate_tui.jobs.lock import scheduler_lock
 from imlate_tui.jobs.registry import JOBS
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 60
+"""How often the running scheduler says it is alive; doctor calls it stopped after three missed beats."""
 
 
 def job_triggers(settings: Settings) -> dict[str, CronTrigger]:
@@ -30,8 +34,11 @@ def job_triggers(settings: Settings) -> dict[str, CronTrigger]:
         job = JOBS.get(name)
         if job is None or not spec.enabled or (job.needs_erp and not settings.erp.enabled):
             continue
-        triggers[name] = CronTrigger(day_of_week=spec.day_of_week, hour=spec.hour, minute=spec.minute,
-                                     second=0, timezone=settings.tz)
+        try:
+            triggers[name] = CronTrigger(day_of_week=spec.day_of_week, hour=spec.hour, minute=spec.minute,
+                                         second=0, timezone=settings.tz)
+        except ValueError as exc:   # `imlate config check` names the field; say which job at least
+            raise ConfigError(f"schedule.jobs.{name}: {exc}") from None
     return triggers
 
 
@@ -86,10 +93,21 @@ class SchedulerService:
         told = False
         while not self._stop.is_set():
             if self.lock.try_acquire(self.clock()):
-                self.scheduler = build_scheduler(self.settings, self.run, self.clock)
-                self.scheduler.start()
+                try:
+                    self.scheduler = build_scheduler(self.settings, self.run, self.clock)
+                    self.scheduler.start()
+                except Exception as exc:
+                    # Holding the lock with no scheduler would stop every other process taking over.
+                    log.exception("the scheduler could not start")
+                    self.scheduler = None
+                    self.lock.release()
+                    self.on_status(f"the scheduler could not start: {exc}")
+                    return
                 self.on_status(f"scheduling {len(self.scheduler.get_jobs())} jobs")
                 log.info("scheduler started with jobs %s", [j.id for j in self.scheduler.get_jobs()])
+                # Taking the lock counts as the first beat (the lock file / connection was just written).
+                self.scheduler.add_job(self._beat, "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat",
+                                       name="heartbeat")
                 return
             if not told:
                 holder = self.lock.holder() or "another process"
@@ -97,6 +115,13 @@ class SchedulerService:
                 log.info("scheduler lock held by %s; waiting", holder)
                 told = True
             self._stop.wait(self.settings.schedule.lock_retry_seconds)
+
+    def _beat(self) -> None:
+        """Run by APScheduler itself, so a beat proves jobs are being run (not only that the lock is held)."""
+        try:
+            self.lock.beat()
+        except Exception:   # a lost lock connection: doctor will say the heartbeat stopped
+            log.exception("scheduler heartbeat failed")
 
     def stop(self, wait: bool = True) -> None:
         self._stop.set()

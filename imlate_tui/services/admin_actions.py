@@ -8,7 +8,6 @@ OS user and the SSH client address.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 from typing import Callable, Mapping
@@ -20,6 +19,7 @@ from imlate_tui.db.connection import database, write_transaction
 from imlate_tui.db.models import AttendanceIntent, Person
 from imlate_tui.domain.scanning import Direction
 from imlate_tui.errors import ImlateError, InvalidInput
+from imlate_tui.identity import real_user
 from imlate_tui.jobs.context import JobContext, Progress
 from imlate_tui.jobs.registry import JOBS
 from imlate_tui.jobs.runner import JobResult, run_job
@@ -36,10 +36,8 @@ class PermissionDenied(ImlateError):
 
 
 def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The process's real user (never $LOGNAME: see `identity`)."""
+    return real_user()
 
 
 def ssh_client_address(environ: Mapping[str, str] = os.environ) -> str:

@@ -51,7 +51,13 @@ def doctor_client(settings: Settings) -> Mis:
 
 
 def config_check(settings: Settings, source: Path | None) -> Check:
+    from imlate_tui.config_checks import problems
+
     where = f"{source}" if source is not None else "built-in defaults (no config file)"
+    found = problems(settings)
+    if found:
+        return Check("config", Level.FAIL, f"{where}: {'; '.join(found)}",
+                     "fix the keys named, then `imlate config check`")
     notes, fixes = [], []
     if settings.retention.days is None:
         notes.append("retention.days not set (attendance data kept for ever)")
@@ -86,7 +92,7 @@ def run_checks(settings: Settings, *, config_file: Path | None = None, clock: Cl
             scanner_check(settings, list_devices, open_device),
             clock_line, ntp_check(run_command),
             isams_check(settings, client_factory, _budget_line(settings, clock)),
-            lock_check(settings, lock_factory)]
+            lock_check(settings, lock_factory, clock())]
 
 
 def _budget_line(settings: Settings, clock: Clock) -> str | None:

@@ -221,16 +221,26 @@ def isams_check(settings: Settings, client_factory: Callable[[Settings], Mis], b
                  f"{spent}")
 
 
-def lock_check(settings: Settings, lock_factory: Callable[[Settings], Any]) -> Check:
+STALE_BEAT_SECONDS = 180   # three missed heartbeats (jobs.scheduler.HEARTBEAT_SECONDS)
+
+
+def lock_check(settings: Settings, lock_factory: Callable[[Settings], Any], now: datetime | None = None) -> Check:
     mode = settings.schedule.mode
     if mode == "off":
         return Check("scheduler", Level.WARN, "schedule.mode is off: no jobs run (sync, writeback, retention)",
                      "set schedule.mode to embedded (the kiosk runs jobs) or external (imlate-scheduler.service)")
     try:
-        holder = lock_factory(settings).holder()
+        lock = lock_factory(settings)
+        holder = lock.holder()
+        beat = lock.last_beat() if holder and hasattr(lock, "last_beat") else None
     except Exception as exc:   # PostgreSQL unreachable, lock file unreadable: say so, do not crash
         return Check("scheduler", Level.FAIL, f"cannot read the scheduler lock: {exc}",
                      "check the database is reachable and the lock file next to it is readable")
+    if holder and beat is not None and now is not None and (now - beat).total_seconds() > STALE_BEAT_SECONDS:
+        return Check("scheduler", Level.FAIL, f"lock held by {holder}, but its scheduler has not run since "
+                     f"{beat.astimezone(settings.tz):%Y-%m-%d %H:%M} (schedule.mode: {mode}): no jobs are running",
+                     "restart that process (`systemctl restart imlate-scheduler` or imlate-kiosk); its log "
+                     "file says why the scheduler stopped")
     if holder:
         return Check("scheduler", Level.OK, f"lock held by {holder}")
     where = ("start `imlate-scheduler.service` (`systemctl start imlate-scheduler`)" if mode == "external"

@@ -11,6 +11,7 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from imlate_tui.db import audit, people
 from imlate_tui.db.connection import write_transaction
@@ -59,11 +60,12 @@ class _Problems:
         self.path, self.lines = path, []
 
     def add(self, line: int, text: str) -> None:
-        self.lines.append(f"{self.path.name} line {line}: {text}")
+        self.lines.append((line, f"{self.path.name} line {line}: {text}"))
 
     def raise_if_any(self) -> None:
         if self.lines:
-            raise InvalidInput("\n".join(self.lines + [f"nothing was imported ({len(self.lines)} bad rows)"]))
+            in_file_order = [text for _, text in sorted(self.lines, key=lambda p: p[0])]
+            raise InvalidInput("\n".join(in_file_order + [f"nothing was imported ({len(self.lines)} bad rows)"]))
 
 
 def _card(value: str, line: int, seen: dict[str, int], problems: _Problems) -> str | None:
@@ -79,33 +81,19 @@ def _card(value: str, line: int, seen: dict[str, int], problems: _Problems) -> s
     return code
 
 
-def import_cards(path: Path, *, now: datetime, actor: str) -> ImportReport:
-    """Columns: card, school_id."""
+def import_cards(path: Path, *, now: datetime, actor: str,
+                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Columns: card, school_id. Checked in full first, then written in short batches so scans at the
+    kiosk never wait long (`services.card_import`)."""
+    from imlate_tui.services import card_import
+
     rows = _read_rows(path, ("card", "school_id"))
-    problems, seen, report = _Problems(path), {}, ImportReport()
-    with write_transaction():
-        owners = people.by_school_ids({r["school_id"] for _, r in rows})
-        planned: list[tuple[Person, str]] = []
-        for line, row in rows:
-            code = _card(row["card"], line, seen, problems)
-            person = owners.get(row["school_id"])
-            if person is None:
-                problems.add(line, f"no person with school id {row['school_id']!r}")
-            if code is None or person is None:
-                continue
-            owner = people.card_owner(code)
-            if owner is not None and owner.id != person.id:
-                problems.add(line, f"card {code} already belongs to {owner.display_name}")
-                continue
-            planned.append((person, code))
-        problems.raise_if_any()
-        for person, code in planned:
-            if people.assign_card(person, code, now):
-                report.added += 1
-            else:
-                report.unchanged += 1
-        audit.record(at=now, actor=actor, action="cards_import", target=str(path), added=report.added)
-    return report
+    problems = _Problems(path)
+    checked = card_import.check_cards(rows, problems)
+    problems.raise_if_any()
+    added, unchanged = card_import.write_cards(path, checked, now=now, actor=actor,
+                                               **({"progress": progress} if progress else {}))
+    return ImportReport(added=added, unchanged=unchanged)
 
 
 def import_people(path: Path, *, now: datetime, actor: str) -> ImportReport:

@@ -19,7 +19,6 @@ All dates and times are school-local (`timezone`); CSV times are ISO 8601 with t
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from imlate_tui.config import Settings
 from imlate_tui.db import reporting
 from imlate_tui.db.models import Person
 from imlate_tui.domain.attendance import is_early_leave
+from imlate_tui.services import csv_cells
 from imlate_tui.services.registers import policy_of
 
 CSV_COLUMNS = ["section", "date", "at", "school_id", "name", "kind", "year_group", "form_group",
@@ -129,7 +129,7 @@ def daily_text(report: DailyReport) -> str:
 def daily_csv(report: DailyReport) -> str:
     tz = report.tz
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_cells.writer(buf)
     writer.writerow(CSV_COLUMNS)
 
     def row(section: str, p: Person, at: datetime | None, minutes: int | None = None,

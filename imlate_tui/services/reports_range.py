@@ -19,7 +19,6 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 from imlate_tui.db import reporting
 from imlate_tui.db.models import Person, Track
 from imlate_tui.errors import InvalidInput
+from imlate_tui.services import csv_cells
 
 CSV_COLUMNS = ["date", "school_id", "name", "kind", "year_group", "form_group", "first_in", "last_out",
                "minutes_on_site", "sign_ins", "still_signed_in"]
@@ -80,7 +80,7 @@ def _summaries(rows: Iterator[Track]) -> Iterator[PersonDay]:
 
 def range_csv(rows: Iterable[PersonDay], tz: ZoneInfo) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_cells.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         p = r.person

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from datetime import date, datetime
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 from imlate_tui.db import tracks
 from imlate_tui.db.tracks import RosterRow
 from imlate_tui.domain.scanning import Status
+from imlate_tui.services import csv_cells
 
 STATUS_FILTERS = {"in": Status.SIGNED_IN, "out": Status.SIGNED_OUT, "none": Status.NOT_SIGNED}
 STATUS_LABELS = {Status.SIGNED_IN: "Signed In", Status.SIGNED_OUT: "Signed Out", Status.NOT_SIGNED: "Not Signed"}
@@ -79,7 +79,7 @@ def firelist_text(rows: list[RosterRow], tz: ZoneInfo, now: datetime) -> str:
 
 def firelist_csv(rows: list[RosterRow], tz: ZoneInfo) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_cells.writer(buf)
     writer.writerow(["group", "name", "kind", "school_id", "year_group", "form_group", "signed_in_at"])
     for title, members in fire_groups(rows):
         for r in members:

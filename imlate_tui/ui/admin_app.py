@@ -92,6 +92,18 @@ class AdminApp(App[int]):
         if not self.actions.can_change:
             self.notify(f"{self.actions.read_only_message}; you can look but not change anything",
                         title="Read-only", severity="warning", timeout=10)
+        self._say_if_database_read_only()
+
+    def _say_if_database_read_only(self) -> None:
+        from imlate_tui.db.connection import is_snapshot, read_only_reason
+
+        reason = read_only_reason()
+        if reason is None:
+            return
+        if is_snapshot():
+            reason += (f"; showing it as it was at {self.clock().astimezone(self.settings.tz):%H:%M} "
+                       "(no kiosk had it open): restart imlate admin to see later scans")
+        self.notify(_sentence(reason), title="Database read-only", severity="warning", timeout=30)
 
     def action_show(self, mode: str) -> None:
         """Show that screen's list; a person's page (or a dialog) left open there is closed."""

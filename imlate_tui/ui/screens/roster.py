@@ -66,6 +66,7 @@ class RosterScreen(Screen[None]):
     def on_mount(self) -> None:
         self.table.load(tracks.roster(self.day))
         self._draw_filters()
+        self.show_counts()
         self.query_one("#search", Input).focus()
         self._idle = self.set_timer(IDLE_CLOSE_SECONDS, self.action_close)
 
@@ -75,10 +76,16 @@ class RosterScreen(Screen[None]):
     def record(self, person: PersonView, status: Status, at) -> None:
         self.table.record(person.id, status, at, name=person.name, kind=person.kind,
                           year_group=person.year_group, form_group=person.form_group)
+        self.show_counts()
 
     @on(RosterTable.CountsChanged)
-    def show_counts(self, event: RosterTable.CountsChanged) -> None:
-        c = event.counts
+    def show_counts(self) -> None:
+        """Counts from the table's rows as they are now, in the same refresh as the rows (the
+        table's message comes a turn of the event loop later)."""
+        tables = self.query(RosterTable)
+        if not tables:   # the screen is being torn down
+            return
+        c = tables.first().counts()
         line = f"In {c[Status.SIGNED_IN]}   Out {c[Status.SIGNED_OUT]}   Not signed {c[Status.NOT_SIGNED]}"
         for box in self.query("#counts").results(Static):  # none while the screen is being torn down
             box.update(line)
@@ -123,6 +130,7 @@ class RosterScreen(Screen[None]):
         f = self.table.filter
         self.table.set_filter(replace(f, **changes))
         self._draw_filters()
+        self.show_counts()
 
     def _draw_filters(self) -> None:
         f = self.table.filter

@@ -158,6 +158,7 @@ def scan_service_for(settings: Settings, clock: Clock = utc_now) -> ScanService:
     when the iSAMS integration is on."""
     if not settings.erp.enabled:
         return ScanService(settings, clock)
-    from imlate_tui.services.attendance_outbox import Lateness, Outbox
+    from imlate_tui.services.attendance_outbox import ScanAttendance
 
-    return ScanService(settings, clock, listeners=[Outbox(settings)], lateness=Lateness(settings))
+    hooks = ScanAttendance(settings)
+    return ScanService(settings, clock, listeners=[hooks.outbox], lateness=hooks.lateness)

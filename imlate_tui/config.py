@@ -222,6 +222,8 @@ class KioskSettings(Section):
     """Set with `imlate kiosk set-pin`; without it the receptionist actions and quit are locked."""
     result_seconds: float = Field(4.0, gt=0)
     """How long a scan result stays on screen."""
+    journal: str = "var/scan-journal.db"
+    """With PostgreSQL: this kiosk's local journal, where scans wait while the server is away."""
 
 
 class AdminSettings(Section):

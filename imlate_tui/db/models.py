@@ -232,3 +232,16 @@ class SchemaVersion(BaseModel):
 ALL_MODELS = [Person, Card, Track, AuditEntry]
 SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch, YearGroupDivisions]
 ATTENDANCE_MODELS = [AttendanceIntent, AttendanceWrite]
+
+
+class ForwardedScan(BaseModel):
+    """A kiosk scan's journal key, stored with its track in the same transaction: a scan forwarded from a
+    kiosk's local journal (or recorded directly) is recorded once, however often it is forwarded."""
+
+    key = CharField(max_length=64, unique=True)
+    track = ForeignKeyField(Track, on_delete="CASCADE")
+    terminal = CharField(max_length=64, default="")
+    forwarded_at = UtcDateTimeField()
+
+
+JOURNAL_MODELS = [ForwardedScan]

@@ -130,6 +130,11 @@ class ScanService:
                          target=f"person:{person.id}", name=person.display_name, note=note or "")
         return self._committed(self._result(track, person, None))
 
+    def record(self, person: Person, at: datetime, direction: Direction, source: str) -> Track:
+        """Record a scan decided elsewhere (a kiosk's journal, forwarded later) as of the instant it was
+        made, with its lateness and outbox; the caller holds the write transaction."""
+        return self._record(person, at, direction, source)
+
     def _committed(self, result: ScanResult) -> ScanResult:
         for callback in self.after_commit:
             callback(result)

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-NOT_NEEDED = ("apscheduler", "authlib", "httpx", "cryptography", "joserfc", "psycopg2", "textual")
+NOT_NEEDED = ("apscheduler", "authlib", "httpx", "cryptography", "joserfc", "psycopg2", "textual", "pydantic_settings")
 
 RUN_COMMAND = textwrap.dedent("""
     import json, sys

@@ -78,7 +78,7 @@ class JournaledScans:
         self.mirror = PeopleMirror()
         self.reachable = True
         """False from a failed attempt until the forwarder reaches the server again."""
-        self._key: str | None = None
+        self._direct = threading.local()   # the key of the scan this thread is recording on the server
         service.listeners.append(self._store_key)
 
     def waiting(self) -> int:
@@ -87,7 +87,7 @@ class JournaledScans:
     def scan(self, raw_code: str, *, source: str = "keyboard") -> ScanResult:
         key = uuid.uuid4().hex
         if self.reachable and self.journal.waiting() == 0:
-            self._key = key
+            self._direct.key = key
             try:
                 result = self.service.scan(raw_code, source=source)
             except DatabaseUnavailable as exc:
@@ -100,15 +100,16 @@ class JournaledScans:
                     self.mirror.note(result.person.id, day, LastTrack(direction, result.at))
                 return result
             finally:
-                self._key = None
+                self._direct.key = None
         return self._journal_scan(raw_code, source, key)
 
     def manual(self, *args, **kwargs) -> ScanResult:
         return self.service.manual(*args, **kwargs)   # needs the server: refused with one line when away
 
     def _store_key(self, track: Track, person: Person) -> None:
-        if self._key is not None:
-            ForwardedScan.create(key=self._key, track=track.id, terminal=self.settings.kiosk.terminal_name,
+        key = getattr(self._direct, "key", None)
+        if key is not None:
+            ForwardedScan.create(key=key, track=track.id, terminal=self.settings.kiosk.terminal_name,
                                  forwarded_at=track.at)
 
     def _journal_scan(self, raw_code: str, source: str, key: str) -> ScanResult:

@@ -36,8 +36,16 @@ test-system:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq$$missing >/dev/null; \
 	fi
 
+# Every benchmark, PostgreSQL ones on a private server, then one table of their RESULT lines.
 bench: $(STAMP)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@mkdir -p var; : > var/bench-results.txt; \
+	url=$$(scripts/pg-test-server.sh start 2>/dev/null) || url=""; \
+	rc=0; for b in bench/bench_*.py; do echo "== $$b" | tee -a var/bench-results.txt; \
+	  { IMLATE_BENCH_DATABASE_URL=$$url $(BIN)/python $$b 2>&1; echo "exit $$?" > var/bench-rc; } \
+	    | tee -a var/bench-results.txt; \
+	  [ "$$(cat var/bench-rc)" = "exit 0" ] || { echo "$$b failed"; rc=1; break; }; done; \
+	[ -z "$$url" ] || scripts/pg-test-server.sh stop; \
+	echo; echo "== results"; $(BIN)/python bench/table.py var/bench-results.txt; exit $$rc
 
 # Fails early, with the apt line to run, when the machine lacks what the install compiles with
 # (evdev and crcmod build C extensions).

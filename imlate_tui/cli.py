@@ -9,18 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import logging.handlers
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-import yaml
-
 from imlate_tui.clock import utc_now
 from imlate_tui.config import Settings, config_path, load_settings, masked
-from imlate_tui.db import migrations
-from imlate_tui.db.connection import close_database, open_database
+from imlate_tui.db.drivers import skip_postgres_drivers
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.errors import DatabaseUnavailable, ImlateError, InvalidInput
 
@@ -29,6 +25,8 @@ log = logging.getLogger("imlate_tui")
 
 def setup_logging(settings: Settings) -> None:
     """Log to the configured file only: a TUI draws on stderr, so nothing may log there."""
+    import logging.handlers
+
     root = logging.getLogger()
     if any(getattr(h, "_imlate", False) for h in root.handlers):
         return
@@ -47,6 +45,9 @@ def setup_logging(settings: Settings) -> None:
 
 def open_db(settings: Settings, *, require_schema: bool = True, reading: bool = False) -> None:
     """`reading`: the command only reads, so a database this user cannot write is still opened."""
+    from imlate_tui.db import migrations
+    from imlate_tui.db.connection import open_database
+
     open_database(settings.database.url, settings.base_dir, allow_read_only=reading)
     if require_schema and migrations.current_version() < migrations.LATEST:
         raise DatabaseUnavailable("the database is not initialised or is older than this program: "
@@ -63,6 +64,8 @@ def actor() -> str:
 # --- commands ---------------------------------------------------------------------------------
 
 def cmd_db_init(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.db import migrations
+
     open_db(settings, require_schema=False)
     before, after = migrations.migrate()
     if before == after:
@@ -120,6 +123,8 @@ def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
+    import yaml
+
     from imlate_tui.config_checks import refuse_if_any
 
     refuse_if_any(settings)
@@ -378,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = cmd_doctor(args)
         else:
             settings = load_settings(args.config)
+            skip_postgres_drivers(settings.database.url)
             setup_logging(settings)
             code = args.func(settings, args)
         sys.stdout.flush()   # a closed pipe shows here, not in the interpreter's last flush
@@ -397,7 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return unexpected(exc, args.command, settings)
     finally:
-        close_database()
+        if "imlate_tui.db.connection" in sys.modules:   # loaded only by commands that use the database
+            sys.modules["imlate_tui.db.connection"].close_database()
 
 
 if __name__ == "__main__":

@@ -12,16 +12,18 @@ Every field carries a docstring; `config.yaml` in the repository is the document
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import types
+import typing
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from imlate_tui.errors import ConfigError
 
@@ -285,6 +287,8 @@ class KioskSettings(Section):
     """Set with `imlate kiosk set-pin`; without it the receptionist actions and quit are locked."""
     result_seconds: float = Field(4.0, gt=0)
     """How long a scan result stays on screen."""
+    journal: str = "var/scan-journal.db"
+    """With PostgreSQL: this kiosk's local journal, where scans wait while the server is away."""
 
 
 class AdminSettings(Section):
@@ -303,11 +307,12 @@ class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="IMLATE_", env_nested_delimiter="__", extra="forbid",
-        use_attribute_docstrings=True,
-    )
+class Settings(BaseModel):
+    """Built by `load_settings` from the YAML file and the `IMLATE_…` environment (`environment_overrides`).
+    A plain pydantic model rather than pydantic-settings' BaseSettings: importing pydantic-settings cost
+    the quick commands more start-up time than all their real work (bench/bench_commands.py)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     timezone: str = "Europe/London"
     """The school's time zone: day boundaries, display, lateness and the schedule."""
@@ -329,15 +334,6 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         return _check_timezone(value)
-
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Earlier sources win: the environment, then $IMLATE_ENV_FILE, then the YAML file (passed as init).
-        return env_settings, dotenv_settings, init_settings
 
     @property
     def tz(self) -> ZoneInfo:
@@ -377,7 +373,7 @@ def load_settings(explicit: str | None = None, *, required: bool = False) -> Set
     if env_file:
         _utf8_text(Path(env_file), "the environment file (IMLATE_ENV_FILE)")
     try:
-        return Settings(**data, base_dir=path.resolve().parent, _env_file=env_file, _env_file_encoding="utf-8")
+        return Settings(**_merged(data, environment_overrides(os.environ, env_file)), base_dir=path.resolve().parent)
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc, path)) from None
 
@@ -396,9 +392,72 @@ def _utf8_text(path: Path, what: str) -> str:
         raise ConfigError(f"{what} {path} is not UTF-8 text: {seems}; save it as UTF-8") from None
 
 
+ENV_PREFIX, ENV_NESTING = "IMLATE_", "__"
+
+
+def environment_overrides(environ: Mapping[str, str], env_file: str | None = None) -> dict[str, Any]:
+    """`IMLATE_ERP__ISAMS__CLIENT_SECRET=x` as `{"erp": {"isams": {"client_secret": "x"}}}`: names are
+    case-insensitive, `__` goes one level down, the process environment wins over `env_file` (KEY=value
+    lines, as systemd's EnvironmentFile). Lists, mappings and sections are given as JSON. Variables that
+    name no top-level key (IMLATE_CONFIG, IMLATE_ENV_FILE…) are not settings and are left alone."""
+    values: dict[str, str | None] = {}
+    if env_file:
+        from dotenv import dotenv_values
+
+        values.update(dotenv_values(env_file, encoding="utf-8"))
+    values.update(environ)
+    tree: dict[str, Any] = {}
+    for name, value in values.items():
+        if not name.upper().startswith(ENV_PREFIX) or value is None:
+            continue
+        keys = name[len(ENV_PREFIX):].lower().split(ENV_NESTING)
+        if keys[0] not in Settings.model_fields or keys[0] == "base_dir":
+            continue
+        node = tree
+        for key in keys[:-1]:
+            node = node[key] if isinstance(node.get(key), dict) else node.setdefault(key, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[keys[-1]] = _decode(value, keys)
+    return tree
+
+
+def _decode(value: str, keys: list[str]) -> Any:
+    """JSON for a key whose type is a list, a mapping or a section; the text itself otherwise."""
+    annotation: Any = Settings
+    for key in keys:
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        field = model.model_fields.get(key) if model is not None else None
+        if field is None:
+            return value
+        annotation = field.annotation
+    kinds = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) \
+        else (annotation,)
+    complex_kind = any(typing.get_origin(k) in (list, dict) or k in (list, dict)
+                       or (isinstance(k, type) and issubclass(k, BaseModel)) for k in kinds)
+    if complex_kind:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value   # validation names the key and the problem
+    return value
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(_utf8_text(path, "config file"))
+        # libyaml's loader when PyYAML has it: the same safe subset, several times faster at start-up
+        data = yaml.load(_utf8_text(path, "config file"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise
     except OSError as exc:

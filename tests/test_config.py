@@ -114,3 +114,18 @@ def test_env_file_named_by_imlate_env_file(tmp_path, monkeypatch):
     monkeypatch.setenv("IMLATE_ENV_FILE", str(tmp_path / "missing.env"))
     with pytest.raises(ConfigError, match="cannot be read"):
         load_settings(path)
+
+
+def test_environment_lists_as_json_case_insensitive_names_and_non_settings_ignored(tmp_path, monkeypatch):
+    path = write(tmp_path, "erp:\n  enabled: true\n")
+    monkeypatch.setenv("IMLATE_ERP__AUTO_ABSENCE_YEAR_GROUPS", "[7, 8]")
+    monkeypatch.setenv("imlate_scanner__grab", "false")
+    monkeypatch.setenv("IMLATE_ERP__ISAMS__CLIENT_SECRET", "[not json: a secret is text]")
+    monkeypatch.setenv("IMLATE_TEST_SOMETHING", "x")     # names no setting: not a config key
+    settings = load_settings(path)
+    assert settings.erp.auto_absence_year_groups == [7, 8] and settings.erp.enabled is True
+    assert settings.scanner.grab is False
+    assert settings.erp.isams.client_secret.get_secret_value() == "[not json: a secret is text]"
+    monkeypatch.setenv("IMLATE_ERP__NO_SUCH_KEY", "1")
+    with pytest.raises(ConfigError, match="erp.no_such_key: unknown key"):
+        load_settings(path)

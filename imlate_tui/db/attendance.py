@@ -9,14 +9,18 @@ from typing import Any
 
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import AttendanceIntent, AttendanceWrite, Person, Track
+from imlate_tui.db.scan_path import insert_intent
 
 
 def add_intent(*, track: Track, person: Person, first_of_day: bool, hold_until: datetime | None,
                now: datetime) -> AttendanceIntent:
-    return AttendanceIntent.create(
-        track=track.id, person=person.id, direction=track.direction, event_at=track.at, local_date=track.local_date,
-        minutes_late=track.minutes_late, first_of_day=first_of_day, hold_until=hold_until, next_attempt_at=now,
-        created_at=now, updated_at=now)
+    """Store the intent for a track (the scan path's fixed insert: one way to write an intent)."""
+    intent_id = insert_intent(track=track, person_id=person.id, first_of_day=first_of_day, hold_until=hold_until,
+                              now=now)
+    return AttendanceIntent(id=intent_id, track=track.id, person=person.id, direction=track.direction,
+                            event_at=track.at, local_date=track.local_date, minutes_late=track.minutes_late,
+                            first_of_day=first_of_day, hold_until=hold_until, status="pending", attempts=0,
+                            next_attempt_at=now, created_at=now, updated_at=now)
 
 
 def due(now: datetime, limit: int = 200) -> list[AttendanceIntent]:

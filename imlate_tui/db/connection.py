@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote, unquote, urlparse
 
-from peewee import Database, DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from imlate_tui.errors import DatabaseUnavailable
 
@@ -28,11 +28,16 @@ database = DatabaseProxy()
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
-    "synchronous": "normal",   # WAL + normal survives a process crash; fsync at checkpoints
+    # FULL: every commit fsyncs the WAL before it returns, so a scan shown on screen survives a power
+    # cut. NORMAL only survives a killed process (it fsyncs at checkpoints); tests/test_power_cut.py
+    # shows the difference and bench/bench_scan.py measures what it costs.
+    "synchronous": "full",
     "foreign_keys": 1,
     "cache_size": -16000,
     "temp_store": "memory",
 }
+"""The product's SQLite settings, applied in this order on every connection (the benchmarks' floors
+use this same dict, so they pay for the same durability)."""
 BUSY_TIMEOUT_SECONDS = 10
 
 
@@ -142,11 +147,38 @@ def is_sqlite() -> bool:
 
 @contextmanager
 def write_transaction() -> Iterator[None]:
-    """One write transaction that takes the write lock up front."""
+    """One write transaction that takes the write lock up front. On PostgreSQL, a connection the server
+    dropped (a restart, a network cut) is forgotten, so the next transaction connects afresh, and the
+    failure is raised as DatabaseUnavailable (the kiosk then keeps the scan in its local journal)."""
     if _read_only_reason is not None:
         raise DatabaseUnavailable(_read_only_reason)
-    with database.atomic("IMMEDIATE") if is_sqlite() else database.atomic():
-        yield
+    if is_sqlite():
+        with database.atomic("IMMEDIATE"):
+            yield
+        return
+    try:
+        with database.atomic():
+            yield
+    except (OperationalError, InterfaceError) as exc:
+        if not forget_broken_connection():
+            raise
+        raise DatabaseUnavailable(f"PostgreSQL is not reachable: {str(exc).strip().splitlines()[0]}") from exc
+
+
+def forget_broken_connection() -> bool:
+    """If this thread's PostgreSQL connection is gone (or could not be made), drop it so peewee opens a
+    new one on next use; True when it was broken. peewee alone keeps handing out the dead connection."""
+    state = database.obj._state
+    conn = state.conn
+    broken = state.closed or conn is None or getattr(conn, "closed", 0) != 0
+    if broken:
+        try:
+            if conn is not None:
+                conn.close()
+        except Exception:  # already closed by the driver: nothing to release
+            pass
+        state.reset()
+    return broken
 
 
 def close_database() -> None:

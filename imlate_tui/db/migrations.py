@@ -14,6 +14,7 @@ from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
 from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
                                   AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion)
+from imlate_tui.db.models import JOURNAL_MODELS
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -100,6 +101,10 @@ def _audit_truly_append_only() -> None:
         f"FOR EACH STATEMENT EXECUTE FUNCTION imlate_append_only(); END IF; END $$")
 
 
+def _forwarded_scans() -> None:
+    database.create_tables(JOURNAL_MODELS)   # IF NOT EXISTS: safe on any database
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -108,6 +113,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
         "an 'interrupted' job run", _audit_truly_append_only),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
+    (11, "keys of scans forwarded from kiosks' local journals", _forwarded_scans),
 ]
 LATEST = STEPS[-1][0]
 

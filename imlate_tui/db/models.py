@@ -255,3 +255,16 @@ class MisRequestCount(BaseModel):
 
 
 BUDGET_MODELS = [MisRequestCount]
+
+
+class ForwardedScan(BaseModel):
+    """A kiosk scan's journal key, stored with its track in the same transaction: a scan forwarded from a
+    kiosk's local journal (or recorded directly) is recorded once, however often it is forwarded."""
+
+    key = CharField(max_length=64, unique=True)
+    track = ForeignKeyField(Track, on_delete="CASCADE")
+    terminal = CharField(max_length=64, default="")
+    forwarded_at = UtcDateTimeField()
+
+
+JOURNAL_MODELS = [ForwardedScan]

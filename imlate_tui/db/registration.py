@@ -55,8 +55,19 @@ class PeriodRow:
     finish: datetime
 
 
+_stored = 0
+
+
+def stores_so_far() -> int:
+    """How many times this process stored periods: a copy taken before a change here is stale after it
+    (other processes' stores show in `scan_path.PERIODS_MARKER`)."""
+    return _stored
+
+
 def store_periods(day: date, division_id: int, rows: list[PeriodRow], now: datetime) -> None:
     """Replace the day's periods of one division (the caller holds a write transaction)."""
+    global _stored
+    _stored += 1
     RegistrationPeriod.delete().where((RegistrationPeriod.local_date == day)
                                       & (RegistrationPeriod.division_id == division_id)).execute()
     if rows:

@@ -28,7 +28,7 @@ from imlate_tui.jobs.lock import scheduler_lock
 from imlate_tui.scanner.device import ListDevices, OpenDevice, list_input_devices, open_input_device
 from imlate_tui.services.doctor_checks import (Check, DiskUsage, Level, RunCommand, clock_check, disk_check,
                                                files_check, integrity_check, isams_check, journal_check,
-                                               lock_check, ntp_check, scanner_check)
+                                               lock_check, ntp_check, scanner_check, waiting_scans_check)
 
 __all__ = ["Check", "Level", "doctor", "exit_status", "format_report", "run_checks"]
 
@@ -92,7 +92,8 @@ def run_checks(settings: Settings, *, config_file: Path | None = None, clock: Cl
             scanner_check(settings, list_devices, open_device),
             clock_line, ntp_check(run_command),
             isams_check(settings, client_factory, _budget_line(settings, clock)),
-            lock_check(settings, lock_factory, clock())]
+            lock_check(settings, lock_factory, clock()),
+            *filter(None, [waiting_scans_check(settings)])]
 
 
 def _budget_line(settings: Settings, clock: Clock) -> str | None:

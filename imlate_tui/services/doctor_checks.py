@@ -247,3 +247,17 @@ def lock_check(settings: Settings, lock_factory: Callable[[Settings], Any], now:
              else "start the kiosk (`systemctl start imlate-kiosk`): schedule.mode embedded runs jobs in it")
     return Check("scheduler", Level.WARN, f"nobody holds the scheduler lock: scheduled jobs are not running "
                  f"(schedule.mode: {mode})", where)
+
+
+def waiting_scans_check(settings: Settings) -> Check | None:
+    """With PostgreSQL: scans in this kiosk's local journal not yet forwarded to the server."""
+    if settings.database.url.startswith("sqlite:"):
+        return None
+    from imlate_tui.db.journal import waiting_scans
+
+    path = settings.path(settings.kiosk.journal)
+    waiting = waiting_scans(path)
+    if not waiting:
+        return Check("scans waiting", Level.OK, f"none waiting for PostgreSQL in {path}")
+    return Check("scans waiting", Level.WARN, f"{waiting} scan{'s' if waiting != 1 else ''} in {path} waiting "
+                 f"for PostgreSQL", "the kiosk forwards them once it reaches the server: check the server and network")

@@ -11,11 +11,12 @@ import json
 import logging
 from dataclasses import asdict, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Iterable
 
 from imlate_tui.config import Settings, parse_hhmm
 from imlate_tui.db import registration
 from imlate_tui.db.connection import write_transaction
-from imlate_tui.db.models import Person
+from imlate_tui.db.models import Person, RegistrationPeriod
 from imlate_tui.db.registration import PeriodRow
 from imlate_tui.domain.attendance import CodeBook, Mark, Policy, Register
 from imlate_tui.domain.lateness import Day, Period
@@ -78,17 +79,24 @@ def day_of(person: Person, day: date, settings: Settings, client: Mis | None = N
            now: datetime | None = None) -> Day | None:
     """The student's periods that day, or None when they are not known. With a MIS and `now`, a
     division not yet cached for today is fetched (iSAMS answers only for today)."""
-    periods: dict[int, Period] = {}
+    per_division = []
     for division_id in person.divisions:
         cached = registration.periods_on(day, division_id)
         if cached is None:
             if client is None or now is None or now.astimezone(settings.tz).date() != day:
                 return None
             cached = fetch_periods(client, division_id, day, settings, now)
-        for p in cached:
-            periods[p.isams_id] = Period(p.isams_id, p.friendly_name, p.registration_type, p.start, p.time, p.finish)
-    if not person.divisions:
-        return None
+        per_division.append([period_of(p) for p in cached])
+    return day_from(per_division, settings) if person.divisions else None
+
+
+def period_of(row: RegistrationPeriod) -> Period:
+    return Period(row.isams_id, row.friendly_name, row.registration_type, row.start, row.time, row.finish)
+
+
+def day_from(per_division: Iterable[Iterable[Period]], settings: Settings) -> Day:
+    """A student's day from the periods of each of their divisions (a period shared by two counts once)."""
+    periods = {p.id: p for division in per_division for p in division}
     return Day(tuple(sorted(periods.values(), key=lambda p: (p.start, p.id))),
                settings.erp.main_registration_period_type, settings.erp.pm_registration_period_type)
 

@@ -130,6 +130,11 @@ class ScanService:
                          target=f"person:{person.id}", name=person.display_name, note=note or "")
         return self._committed(self._result(track, person, None))
 
+    def record(self, person: Person, at: datetime, direction: Direction, source: str) -> Track:
+        """Record a scan decided elsewhere (a kiosk's journal, forwarded later) as of the instant it was
+        made, with its lateness and outbox; the caller holds the write transaction."""
+        return self._record(person, at, direction, source)
+
     def _committed(self, result: ScanResult) -> ScanResult:
         for callback in self.after_commit:
             callback(result)
@@ -158,6 +163,7 @@ def scan_service_for(settings: Settings, clock: Clock = utc_now) -> ScanService:
     when the iSAMS integration is on."""
     if not settings.erp.enabled:
         return ScanService(settings, clock)
-    from imlate_tui.services.attendance_outbox import Lateness, Outbox
+    from imlate_tui.services.attendance_outbox import ScanAttendance
 
-    return ScanService(settings, clock, listeners=[Outbox(settings)], lateness=Lateness(settings))
+    hooks = ScanAttendance(settings)
+    return ScanService(settings, clock, listeners=[hooks.outbox], lateness=hooks.lateness)

@@ -15,6 +15,8 @@ class KioskStatus:
     isams: Literal["off", "checking", "reachable", "unreachable"] = "off"
     pending_writebacks: int | None = None
     """Attendance marks not yet delivered to iSAMS; None when there is nothing to report."""
+    waiting_scans: int | None = None
+    """Scans in this kiosk's journal waiting for the central database; None without one."""
 
 
 StatusProvider = Callable[[], KioskStatus]
@@ -31,4 +33,7 @@ def describe(scanner: str, status: KioskStatus) -> str:
     if status.pending_writebacks is not None:
         n = status.pending_writebacks
         parts.append(f"{n} writeback{'s' if n != 1 else ''} pending")
+    if status.waiting_scans:
+        n = status.waiting_scans
+        parts.append(f"database away: {n} scan{'s' if n != 1 else ''} waiting")
     return "  |  ".join(parts)

@@ -1,0 +1,119 @@
+"""Whole-process time of the quick commands, and the kiosk's time to first paint.
+
+`imlate scan CARD --json`, `imlate roster --json` and `imlate firelist` run as a school's scripts run
+them (a new process each time, the repository's config.yaml on a fresh SQLite database of 2,000 people),
+alternating with `python -c pass`, the floor. Each is run RUNS times; the median is the figure (the
+machine is shared, so the minimum is printed too). The kiosk is started in a pseudo-terminal with
+`schedule.mode: off`; first paint is when the school's name reaches the terminal.
+
+Goals (issue 14): each command within 10x of `python -c pass`; kiosk first paint under 0.6 s.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+IMLATE = [sys.executable, "-m", "imlate_tui"]
+RUNS = 15
+
+
+def timed(argv: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t0
+
+
+def first_paint(argv: list[str], env: dict, marker: bytes, timeout: float = 30.0) -> float:
+    """Seconds from starting the process to `marker` appearing on its terminal."""
+    pid, fd = pty.fork()
+    if pid == 0:   # the child: become the kiosk on the new terminal
+        os.execve(argv[0], argv, {**env, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"})
+    t0 = time.perf_counter()
+    seen = b""
+    try:
+        while time.perf_counter() - t0 < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if marker in seen:
+                    return time.perf_counter() - t0
+        raise SystemExit(f"the kiosk did not paint {marker!r} within {timeout} s")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def setup(folder: Path) -> tuple[Path, Path]:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["database"]["url"] = f"sqlite:///{folder / 'imlate.db'}"
+    config["logging"]["file"] = str(folder / "imlate.log")
+    config["photos_dir"] = str(folder / "photos")
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    kiosk = dict(config, schedule={**config["schedule"], "mode": "off"})
+    kiosk_path = folder / "kiosk.yaml"
+    kiosk_path.write_text(yaml.safe_dump(kiosk))
+    env = {**os.environ, "IMLATE_CONFIG": str(path)}
+    subprocess.run(IMLATE + ["db", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    people = folder / "people.csv"
+    people.write_text("name,kind,card\n" + "".join(f"Person {n},staff,CARD{n:05d}\n" for n in range(2000)))
+    subprocess.run(IMLATE + ["people", "import", str(people)], env=env, check=True, stdout=subprocess.DEVNULL)
+    return path, kiosk_path
+
+
+def result(measure: str, figure: float, floor: float, goal: str) -> None:
+    print(f"RESULT {measure} | {figure * 1000:.0f} ms | {floor * 1000:.0f} ms | {figure / floor:.1f}x | {goal}",
+          flush=True)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        config, kiosk = setup(folder)
+        env = {**os.environ, "IMLATE_CONFIG": str(config)}
+        commands = {
+            "imlate scan CARD --json": ["scan", "CARD00007", "--json"],
+            "imlate roster --json": ["roster", "--json"],
+            "imlate firelist": ["firelist"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        floor: list[float] = []
+        for n in range(RUNS):
+            floor.append(timed([sys.executable, "-c", "pass"], env))
+            for name, args in commands.items():
+                if name.startswith("imlate scan"):
+                    args = ["scan", f"CARD{n % 2000:05d}", "--json"]
+                times[name].append(timed(IMLATE + args, env))
+        base = statistics.median(floor)
+        print(f"python -c pass: median {base * 1000:.1f} ms, min {min(floor) * 1000:.1f} ms ({RUNS} runs)")
+        for name, values in times.items():
+            print(f"{name:<26} median {statistics.median(values) * 1000:.1f} ms, min {min(values) * 1000:.1f} ms")
+            result(f"{name}, whole process (median of {RUNS})", statistics.median(values), base, "<= 10x")
+        argv = [shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable,
+                "-m", "imlate_tui", "--config", str(kiosk), "kiosk"]
+        paints = [first_paint(argv, env, b"ImLate Demo School") for _ in range(5)]
+        print(f"kiosk first paint (schedule.mode off): median {statistics.median(paints) * 1000:.0f} ms, "
+              f"min {min(paints) * 1000:.0f} ms (5 starts)")
+        print(f"RESULT kiosk start to first paint, schedule.mode off (median of 5) | "
+              f"{statistics.median(paints) * 1000:.0f} ms | - | - | < 600 ms", flush=True)
+
+
+if __name__ == "__main__":
+    main()

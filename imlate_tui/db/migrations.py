@@ -12,7 +12,9 @@ from typing import Callable
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
-from imlate_tui.db.models import ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+from imlate_tui.db.models import (
+    ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AttendanceIntent, AuditEntry, Person, SchemaVersion, Track,
+)
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -57,11 +59,19 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _corrections() -> None:
+    # Voided scans stay in the table (who voided them, when, why); corrected intents say so.
+    for field in (Track.voided_at, Track.voided_by, Track.void_reason):
+        _add_missing_column("track", field)
+    _add_missing_column("attendance_intent", AttendanceIntent.correction)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (7, "voided tracks and corrected attendance intents", _corrections),
 ]
 LATEST = STEPS[-1][0]
 

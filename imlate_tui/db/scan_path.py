@@ -29,7 +29,7 @@ def _sql(kind: str, param: str) -> str:
                 f"AND p.kind = 'student' LIMIT 1")
     if kind == "last_track":
         return (f"SELECT direction, at FROM track WHERE person_id = {param} AND local_date = {param} "
-                f"ORDER BY at DESC, id DESC LIMIT 1")
+                f"AND voided_at IS NULL ORDER BY at DESC, id DESC LIMIT 1")
     if kind == "insert_track":
         values = ", ".join([param] * len(_TRACK_COLUMNS))
         return f"INSERT INTO track ({', '.join(_TRACK_COLUMNS)}) VALUES ({values})"

@@ -140,6 +140,32 @@ class AdminActions:
             return run_job(name, ctx, trigger="manual")
 
 
+    # -- corrections (the attendance office) --------------------------------------------------------
+
+    @property
+    def corrections(self):
+        from imlate_tui.services.corrections import Corrections
+
+        if getattr(self, "_corrections", None) is None:
+            self._corrections = Corrections(self.settings, self.clock, self.scans)
+        return self._corrections
+
+    def correct_reason(self, track_id: int, reason: str, why: str):
+        """Add or change a late / leaving reason after the fact (a parent phoned)."""
+        self._require_operator("reason correction")
+        return self.corrections.set_reason(track_id, reason, why, actor=self.user, client=self.client)
+
+    def void_track(self, track_id: int, why: str):
+        """Void a mistaken scan (kept, marked void); its iSAMS mark is taken back where the rules allow."""
+        self._require_operator("voiding a scan")
+        return self.corrections.void(track_id, why, actor=self.user, client=self.client)
+
+    def sign_at(self, person_id: int, direction: Direction, when, why: str) -> ScanResult:
+        """A manual sign-in or sign-out at an earlier time today."""
+        self._require_operator(f"manual sign-{direction.value} at an earlier time")
+        return self.corrections.sign_at(person_id, direction, when, why, actor=self.user, client=self.client)
+
+
 def writeback_queue(limit: int = 500) -> list[AttendanceIntent]:
     """Attendance marks not delivered yet: failed first, then pending; newest event first. `.person` loaded."""
     return list(AttendanceIntent.select(AttendanceIntent, Person)

@@ -30,6 +30,7 @@ from imlate_tui.erp.isams.errors import (IsamsAuthError, IsamsBadResponse, Isams
                                          IsamsNotFound, IsamsPermissionError, IsamsUnavailable)
 from imlate_tui.services.attendance_outbox import student_minutes_late
 from imlate_tui.services.registers import applied, code_book, day_of, policy_of, register_of, update_of
+from imlate_tui.services.writeback_corrections import already_shown, lift_own_marks, undo_void
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 120
@@ -109,6 +110,8 @@ class Writer:
 
     def _deliver(self, intent: AttendanceIntent, client: Any, codes) -> tuple[str, str, int | None]:
         person, now = intent.person, self.clock()
+        if intent.track.voided_at is not None:   # the office voided the scan: take ImLate's mark back
+            return undo_void(self, intent, client, codes)
         try:
             day = day_of(person, intent.local_date, self.settings, client, now)
         except (IsamsUnavailable, IsamsBadResponse, IsamsAuthError, IsamsPermissionError) as exc:
@@ -131,6 +134,9 @@ class Writer:
         except (IsamsUnavailable, IsamsBadResponse, IsamsAuthError, IsamsPermissionError) as exc:
             raise Transient(f"iSAMS: {exc}") from None
         done = self._resolve_unfinished(intent, registers)
+        actual = registers
+        if intent.correction == "reason":   # a reason given later: ImLate's own mark may be replaced
+            registers = lift_own_marks(intent, registers)
         decisions, notes = decide(event, day, registers, self.policy, codes)
         rules, outcomes = list(notes), []
         for period in missing:
@@ -139,7 +145,9 @@ class Writer:
         for decision in decisions:
             if decision.period is not None and (decision.period.id in done or decision.period in missing):
                 continue
-            outcome, error = self._apply(intent, decision, registers, client)
+            if registers is not actual:
+                decision = already_shown(decision, actual)
+            outcome, error = self._apply(intent, decision, actual, client)
             rules.append(f"{decision.period.label if decision.period else '-'}: {decision.rule}"
                          + (f" — failed: {error}" if error else ""))
             outcomes.append(outcome)

@@ -98,7 +98,7 @@ async def test_the_late_list_shows_minutes_reason_and_writeback_state(morning, s
         assert rows[m.name("b")][3:] == ["20 min", "", "skipped: AM: protected code M"]
         assert rows[m.name("c")][5].startswith("failed: AM: late 25 min: present, late — failed: ")
         assert rows[m.name("d")][3:] == ["left", "", "pending"]
-        assert "3 late, 1 left early   iSAMS: 1 sent, 1 skipped, 1 failed, 1 pending" in text(screen, "#late-head")
+        assert "3 late, 1 left early · iSAMS 1 sent, 1 skipped, 1 failed, 1 pending" in text(screen, "#late-head")
         assert text(screen, "#late-detail").startswith(f"{m.name('a')} ({m.people['a'].form_group}, {m.sid['a']}): "
                                                       f"signed in 08:40, 15 min late")
         await pilot.press("f7")

@@ -88,7 +88,7 @@ class LateScreen(AdminScreen):
         wb = ", ".join(f"{states[s]} {s}" for s in ("sent", "skipped", "failed", "pending") if states[s])
         self.query_one("#late-head", Static).update(
             f"Today {day:%a %d %b}: {late} late, {len(self.entries) - late} left early"
-            + (f"   iSAMS: {wb}" if wb else ""))
+            + (f" · iSAMS {wb}" if wb else ""))
         self._redraw()
 
     def _redraw(self) -> None:

@@ -40,14 +40,14 @@ class FieldsDialog(ModalScreen["list[str] | None"]):
     @on(Input.Submitted)
     def next_or_confirm(self, event: Input.Submitted) -> None:
         n = int((event.input.id or "field-0").split("-")[1])
-        if n + 1 < len(self.fields):
-            self.query_one(f"#field-{n + 1}", Input).focus()
+        if n + 1 < len(self.fields):   # set_focus (not focus()) moves at once, before the next key
+            self.set_focus(self.query_one(f"#field-{n + 1}", Input))
             return
         texts = [self.query_one(f"#field-{i}", Input).value.strip() for i in range(len(self.fields))]
         for i, ((placeholder, required), text) in enumerate(zip(self.fields, texts)):
             if required and not text:
                 self.notify(f"{placeholder.split(' (')[0]}: please fill this in", severity="warning")
-                self.query_one(f"#field-{i}", Input).focus()
+                self.set_focus(self.query_one(f"#field-{i}", Input))
                 return
         self.dismiss(texts)
 

@@ -24,6 +24,12 @@ from imlate_tui.ui.admin.corrections import ask_reason, ask_void
 KINDS: list[str | None] = [None, "late", "left"]
 KIND_NAMES = {None: "Late and left early", "late": "Late", "left": "Left early"}
 STYLES = {"sent": "green", "skipped": "yellow", "failed": "bold red", "pending": "cyan"}
+COLUMNS = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("Reason", "reason"),
+           ("iSAMS", "isams"))
+NARROW = 70
+"""Below this width (a phone over SSH) the list shows time, name, form, minutes and the writeback state
+only; the line under the list has the rest for the chosen row."""
+COMPACT = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("iSAMS", "isams"))
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class LateScreen(AdminScreen):
         self.entries: list[LateEntry] = []
         self.shown: dict[str, LateEntry] = {}
         self.filter = LateFilter()
+        self.compact: bool | None = None
 
     @property
     def table(self) -> DataTable:
@@ -75,8 +82,7 @@ class LateScreen(AdminScreen):
         yield Static(id="late-detail", classes="detail")
 
     def on_mount(self) -> None:
-        self.table.add_columns(("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"),
-                               ("Reason", "reason"), ("iSAMS", "isams"))
+        self._fit(self.app.size.width)
         self.table.focus()
         super().on_mount()
 
@@ -91,13 +97,30 @@ class LateScreen(AdminScreen):
             + (f" · iSAMS {wb}" if wb else ""))
         self._redraw()
 
-    def _redraw(self) -> None:
+    def on_resize(self, event) -> None:
+        if self._fit(event.size.width):
+            self._redraw()
+
+    def _fit(self, width: int) -> bool:
+        """Pick the columns for this width; True when they changed."""
+        compact = width < NARROW
+        if compact == self.compact:
+            return False
+        self.compact = compact
+        self.table.clear(columns=True)
+        self.table.add_columns(*(COMPACT if compact else COLUMNS))
+        return True
+
+    def _cells(self, e: LateEntry) -> tuple:
         tz = self.admin.settings.tz
+        late = f"{e.minutes_late} min" if e.kind == "late" else "left"
+        state = Text(e.writeback if self.compact else e.writeback_text, style=STYLES.get(e.writeback, "dim"))
+        head = (f"{e.at.astimezone(tz):%H:%M}", e.name, e.form_group or "", late)
+        return head + (state,) if self.compact else head + (e.reason or "", state)
+
+    def _redraw(self) -> None:
         self.shown = {str(e.track_id): e for e in self.entries if self.filter.matches(e)}
-        refill(self.table, ((key, (f"{e.at.astimezone(tz):%H:%M}", e.name, e.form_group or "",
-                                   f"{e.minutes_late} min" if e.kind == "late" else "left",
-                                   e.reason or "", Text(e.writeback_text, style=STYLES.get(e.writeback, "dim"))))
-                            for key, e in self.shown.items()))
+        refill(self.table, ((key, self._cells(e)) for key, e in self.shown.items()))
         f = self.filter
         group = f.form_group or ("All" if f.year_group is None else f"Year {f.year_group}")
         self.query_one("#late-filters", Static).update(

@@ -39,10 +39,10 @@ class PersonScreen(AdminScreen):
         Binding("i", "sign('in')", "Sign in"),
         Binding("o", "sign('out')", "Sign out"),
         Binding("c", "assign_card", "Card"),
-        Binding("a", "toggle_active", "Activate/deactivate"),
-        Binding("t", "sign_at", "At a time"),
+        Binding("a", "toggle_active", "(De)activate"),
+        Binding("t", "sign_at", "Earlier"),
         Binding("r", "reason", "Reason"),
-        Binding("v", "void", "Void scan"),
+        Binding("v", "void", "Void"),
     ]
 
     def __init__(self, person_id: int, mode: str) -> None:
@@ -82,9 +82,6 @@ class PersonScreen(AdminScreen):
         for t in self.day_tracks:
             out.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} {t.source:<8}",
                        style="strike dim" if t.voided_at else "")
-            if t.voided_at:
-                out.append(f" VOID by {t.voided_by} at {t.voided_at.astimezone(tz):%H:%M}: {t.void_reason}",
-                           style="bold")
             if t.minutes_late:
                 out.append(f" {t.minutes_late} min late", style="yellow")
             if t.reason:
@@ -93,6 +90,9 @@ class PersonScreen(AdminScreen):
                 out.append(f"  by {t.actor}")
             if t.note:
                 out.append(f"  note: {t.note}")
+            if t.voided_at:
+                out.append(f"  VOID by {t.voided_by} at {t.voided_at.astimezone(tz):%H:%M}: {t.void_reason}",
+                           style="bold")
             out.append("\n")
         intents = attendance.intents_of(p.id, day)
         out.append("\nWriteback to iSAMS\n" if intents else "\nWriteback: nothing queued\n", style="bold")

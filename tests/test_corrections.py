@@ -225,3 +225,18 @@ def test_a_voided_scan_cannot_be_voided_or_given_a_reason_again(office):
         actions.void_track(scan.track_id, "again")
     with pytest.raises(InvalidInput, match="voided by alice"):
         actions.correct_reason(scan.track_id, "Overslept", "phoned")
+
+
+def test_a_void_landing_between_the_writers_read_and_its_claim_is_still_honoured(office, monkeypatch):
+    from imlate_tui.db import attendance as outbox
+
+    school, actions = office()
+    sid = school.student()
+    scan = school.scan(sid, "08:40")
+    school.set_time("08:41")
+    stale = outbox.due(school.clock())            # the writer has read the outbox ...
+    actions.void_track(scan.track_id, "wrong card")  # ... then the office voids the scan
+    monkeypatch.setattr(outbox, "due", lambda now, limit=200: stale)
+    school.writer().deliver_due()
+    assert school.writes(sid) == []               # the late mark was never sent
+    assert intent_of(scan.track_id).summary == "void: nothing had been written to iSAMS for this scan"

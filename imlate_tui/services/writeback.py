@@ -30,7 +30,7 @@ from imlate_tui.erp.isams.errors import (IsamsAuthError, IsamsBadResponse, Isams
                                          IsamsNotFound, IsamsPermissionError, IsamsUnavailable)
 from imlate_tui.services.attendance_outbox import student_minutes_late
 from imlate_tui.services.registers import applied, code_book, day_of, policy_of, register_of, update_of
-from imlate_tui.services.writeback_corrections import already_shown, lift_own_marks, undo_void
+from imlate_tui.services.writeback_corrections import already_shown, lift_own_marks, refresh, undo_void
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 120
@@ -110,6 +110,7 @@ class Writer:
 
     def _deliver(self, intent: AttendanceIntent, client: Any, codes) -> tuple[str, str, int | None]:
         person, now = intent.person, self.clock()
+        refresh(intent)
         if intent.track.voided_at is not None:   # the office voided the scan: take ImLate's mark back
             return undo_void(self, intent, client, codes)
         try:

@@ -35,6 +35,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TRANSIENT = (IsamsUnavailable, IsamsBadResponse, IsamsAuthError, IsamsPermissionError)
 
 
+def refresh(intent: "AttendanceIntent") -> None:
+    """Re-read the track and the correction mark after the claim: an operator may have voided the scan
+    or given a reason between the writer's `due()` read and its claim."""
+    from imlate_tui.db.models import AttendanceIntent, Track
+
+    intent.track = Track.get_by_id(intent.track_id)
+    intent.correction = AttendanceIntent.select(AttendanceIntent.correction).where(
+        AttendanceIntent.id == intent.id).scalar()
+
+
 def register_from(data: Mapping[str, Any]) -> Register:
     """A register as recorded in a write's `before` (JSON of the Register's fields)."""
     fields = dict(data)

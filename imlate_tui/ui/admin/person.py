@@ -36,10 +36,10 @@ def sent_fields(body: str | None) -> str:
 class PersonScreen(AdminScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("i", "sign('in')", "Sign in"),
-        Binding("o", "sign('out')", "Sign out"),
+        Binding("i", "sign('in')", "In"),
+        Binding("o", "sign('out')", "Out"),
         Binding("c", "assign_card", "Card"),
-        Binding("a", "toggle_active", "(De)activate"),
+        Binding("a", "toggle_active", "Active"),
         Binding("t", "sign_at", "Earlier"),
         Binding("r", "reason", "Reason"),
         Binding("v", "void", "Void"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from functools import cached_property
 from typing import Callable, Mapping
 
 from imlate_tui.clock import Clock, utc_now
@@ -152,13 +153,11 @@ class AdminActions:
 
     # -- corrections (the attendance office) --------------------------------------------------------
 
-    @property
+    @cached_property
     def corrections(self):
         from imlate_tui.services.corrections import Corrections
 
-        if getattr(self, "_corrections", None) is None:
-            self._corrections = Corrections(self.settings, self.clock, self.scans)
-        return self._corrections
+        return Corrections(self.settings, self.clock, self.scans)
 
     def correct_reason(self, track_id: int, reason: str, why: str):
         """Add or change a late / leaving reason after the fact (a parent phoned)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from imlate_tui.config import Settings
-from imlate_tui.db import audit, corrections
+from imlate_tui.db import audit, corrections, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Track
 from imlate_tui.domain.lateness import local_instant
@@ -113,8 +113,6 @@ class Corrections:
         """A manual sign-in or sign-out at an earlier time today, where it fits the day's in/out order."""
         why = _text(why, "why")
         with write_transaction():
-            from imlate_tui.db import scan_path
-
             now = self.clock()
             person = scan_path.lock_person(person_id)
             if person is None:

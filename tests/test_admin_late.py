@@ -192,9 +192,15 @@ async def test_voiding_from_the_late_list_takes_the_mark_back(morning, isams_sta
         await pilot.pause()
         assert Track.get_by_id(morning.tracks["a"]).voided_by == OPERATOR
         assert names(screen.table) == ["08:45", "08:50", "11:00"]      # no longer listed
+        assert "· 1 voided (F7)" in text(screen, "#late-head")
         morning.deliver_elsewhere()
         assert morning.school.writes(morning.sid["a"])[-1] == (
             "AM", {"isPresent": False, "isLate": False, "absenceCodeId": code_id(isams_state, "O")})
+        await pilot.press("f7", "f7", "f7")       # the voided scans, and what the writer did about each
+        assert "Voided scans" in text(screen, "#late-filters") and names(screen.table) == ["08:40"]
+        assert await wait_for(pilot, lambda: "marked O" in text(screen, "#late-detail"), 10) is not None
+        assert f"{morning.name('a')} " in text(screen, "#late-detail")
+        assert "the sign-in at 08:40 was voided" in text(screen, "#late-detail")
         await pilot.press("f2")
         await pilot.pause()
         row = app.screen.table.get_row(str(morning.people["a"].id))

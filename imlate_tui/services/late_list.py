@@ -1,8 +1,9 @@
 """Today at a glance: the day's late arrivals and early leavers (students), with the minutes, the
 reason, and what became of each one's writeback to iSAMS.
 
-Voided scans are not listed (their page, and `imlate attendance show`, keep them). Two queries, whatever
-the size of the school: the day's counted tracks with their people, and the day's intents.
+Voided scans are not late arrivals or early leavers: they come as kind "void", which the screen lists
+only when asked (so the office sees what the writer could or could not take back in iSAMS). Two
+queries, whatever the size of the school: the day's tracks with their people, and the day's intents.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class LateEntry:
     year_group: int | None
     form_group: str | None
     kind: str
-    """"late" (a late sign-in) or "left" (an early sign-out)."""
+    """"late" (a late sign-in), "left" (an early sign-out) or "void" (a voided scan of either)."""
     at: datetime
     minutes_late: int | None
     reason: str | None
@@ -36,10 +37,11 @@ class LateEntry:
     """pending | sent | skipped | failed | none"""
     summary: str
     """The rule that decided, iSAMS's message, or why nothing is sent."""
+    direction: str = "in"
 
     def matches(self, typed: str, year_group: int | None = None, form_group: str | None = None,
                 kind: str | None = None) -> bool:
-        if kind is not None and self.kind != kind:
+        if self.kind != kind and (kind is not None or self.kind == "void"):
             return False
         if year_group is not None and self.year_group != year_group:
             return False
@@ -70,9 +72,9 @@ def late_today(day: date, settings: Settings, now: datetime) -> list[LateEntry]:
     ends = local_instant(datetime.combine(day, parse_hhmm("12:00"), tzinfo=settings.tz),
                          parse_hhmm(settings.attendance.school_day_ends), settings.tz)
     rows = (Track.select(Track, Person).join(Person, on=(Track.person == Person.id))
-            .where((Track.local_date == day) & counted() & (Person.kind == "student")
+            .where((Track.local_date == day) & (Person.kind == "student")
                    & (((Track.direction == "in") & (Track.minutes_late > 0))
-                      | ((Track.direction == "out") & (Track.at < ends))))
+                      | ((Track.direction == "out") & (Track.at < ends)) | ~counted()))
             .order_by(Track.at, Track.id))
     intents = {i.track_id: i for i in AttendanceIntent.select().where(AttendanceIntent.local_date == day)}
     out = []
@@ -80,6 +82,6 @@ def late_today(day: date, settings: Settings, now: datetime) -> list[LateEntry]:
         p = t.person
         state, summary = _state(intents.get(t.id), settings.erp.enabled, now)
         out.append(LateEntry(t.id, p.id, p.display_name, p.school_id, p.year_group, p.form_group,
-                             "late" if t.direction == "in" else "left", t.at, t.minutes_late, t.reason, state,
-                             summary))
+                             "void" if t.voided_at else "late" if t.direction == "in" else "left", t.at,
+                             t.minutes_late, t.reason, state, summary, t.direction))
     return out

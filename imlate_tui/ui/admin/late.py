@@ -21,8 +21,9 @@ from imlate_tui.services.late_list import LateEntry, late_today
 from imlate_tui.ui.admin.base import AdminScreen, refill, selected_key
 from imlate_tui.ui.admin.corrections import ask_reason, ask_void
 
-KINDS: list[str | None] = [None, "late", "left"]
-KIND_NAMES = {None: "Late and left early", "late": "Late", "left": "Left early"}
+KINDS: list[str | None] = [None, "late", "left", "void"]
+KIND_NAMES = {None: "Late and left early", "late": "Late", "left": "Left early",
+              "void": "Voided scans (what iSAMS was told)"}
 STYLES = {"sent": "green", "skipped": "yellow", "failed": "bold red", "pending": "cyan"}
 COLUMNS = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("Reason", "reason"),
            ("iSAMS", "isams"))
@@ -89,12 +90,12 @@ class LateScreen(AdminScreen):
     def reload(self) -> None:
         day = self.admin.today()
         self.entries = late_today(day, self.admin.settings, self.admin.clock())
-        late = sum(1 for e in self.entries if e.kind == "late")
-        states = Counter(e.writeback for e in self.entries if e.writeback != "none")
+        kinds = Counter(e.kind for e in self.entries)
+        states = Counter(e.writeback for e in self.entries if e.writeback != "none" and e.kind != "void")
         wb = ", ".join(f"{states[s]} {s}" for s in ("sent", "skipped", "failed", "pending") if states[s])
         self.query_one("#late-head", Static).update(
-            f"Today {day:%a %d %b}: {late} late, {len(self.entries) - late} left early"
-            + (f" · iSAMS {wb}" if wb else ""))
+            f"Today {day:%a %d %b}: {kinds['late']} late, {kinds['left']} left early"
+            + (f" · iSAMS {wb}" if wb else "") + (f" · {kinds['void']} voided (F7)" if kinds["void"] else ""))
         self._redraw()
 
     def on_resize(self, event) -> None:
@@ -113,7 +114,7 @@ class LateScreen(AdminScreen):
 
     def _cells(self, e: LateEntry) -> tuple:
         tz = self.admin.settings.tz
-        late = f"{e.minutes_late} min" if e.kind == "late" else "left"
+        late = {"late": f"{e.minutes_late} min", "left": "left"}.get(e.kind, f"void {e.direction}")
         state = Text(e.writeback if self.compact else e.writeback_text, style=STYLES.get(e.writeback, "dim"))
         head = (f"{e.at.astimezone(tz):%H:%M}", e.name, e.form_group or "", late)
         return head + (state,) if self.compact else head + (e.reason or "", state)
@@ -134,8 +135,9 @@ class LateScreen(AdminScreen):
         if e is not None:
             tz = self.admin.settings.tz
             who = ", ".join(x for x in (e.form_group, e.school_id) if x)
-            what = (f"signed in {e.at.astimezone(tz):%H:%M}, {e.minutes_late} min late" if e.kind == "late"
-                    else f"left early at {e.at.astimezone(tz):%H:%M}")
+            what = {"late": f"signed in {e.at.astimezone(tz):%H:%M}, {e.minutes_late} min late",
+                    "left": f"left early at {e.at.astimezone(tz):%H:%M}"}.get(
+                e.kind, f"the sign-{e.direction} at {e.at.astimezone(tz):%H:%M} was voided")
             text = (f"{e.name} ({who}): {what}; reason: {e.reason or 'none'}. iSAMS: {e.writeback_text}"
                     + (f" — {e.summary}" if e.writeback in ("sent", "pending") and e.summary else ""))
         self.query_one("#late-detail", Static).update(text)
@@ -189,8 +191,8 @@ class LateScreen(AdminScreen):
 
     def action_reason(self) -> None:
         if (e := self.selected) is not None:   # ask_reason tells a read-only user why not
-            ask_reason(self.admin, e.track_id, e.name, "in" if e.kind == "late" else "out", e.at, e.reason)
+            ask_reason(self.admin, e.track_id, e.name, e.direction, e.at, e.reason)
 
     def action_void(self) -> None:
         if (e := self.selected) is not None:
-            ask_void(self.admin, e.track_id, e.name, "in" if e.kind == "late" else "out", e.at)
+            ask_void(self.admin, e.track_id, e.name, e.direction, e.at)

@@ -242,9 +242,10 @@ async def test_audit_log_shows_the_newest_change_first(school, db, clock):
         assert isinstance(screen, AuditScreen)
         table = screen.query_one("#audit-table")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert [r[1:5] for r in rows] == [[OPERATOR, CLIENT, "manual_sign_out", f"person:{school['cal'].id}"],
-                                          [OPERATOR, CLIENT, "manual_sign_in", f"person:{school['cal'].id}"]]
+        assert [r[1:5] for r in rows] == [[OPERATOR, CLIENT, "manual_sign_out", "Cal Cole (8A)"],
+                                          [OPERATOR, CLIENT, "manual_sign_in", "Cal Cole (8A)"]]
         assert "went home" in text(screen, "#audit-detail")
+        assert "manual_sign_out Cal Cole (8A) by alice" in text(screen, "#audit-detail")
 
 
 async def test_a_read_only_user_is_told_once_and_cannot_change_anything(school, db, clock, failed_intent):
@@ -271,3 +272,16 @@ async def test_a_read_only_user_is_told_once_and_cannot_change_anything(school, 
         assert database_state() == before
         assert [m for m, _ in said].count(refusal) == 6   # each refused key answers with the reason
         assert all(severity == "warning" for _, severity in said)
+
+
+def test_audit_targets_are_named_people_whatever_points_at_them(school, db, clock, failed_intent):
+    from imlate_tui.db import audit
+    from imlate_tui.db.audit_names import names_for
+
+    staff, ann = school["dee"], school["ann"]
+    track = Track.select().where(Track.person == ann.id).get()
+    entries = [audit.record(at=clock(), actor=OPERATOR, action=a, target=t) for a, t in (
+        ("assign_card", f"person:{staff.id}"), ("set_reason", f"track:{track.id}"),
+        ("retry_writeback", f"intent:{failed_intent.id}"), ("run_job", "job:writeback"), ("x", "person:99999"))]
+    assert names_for(entries) == {f"person:{staff.id}": "Dee Dunn (staff)", f"track:{track.id}": "Ann Able (7A)",
+                                  f"intent:{failed_intent.id}": "Ann Able (7A)"}

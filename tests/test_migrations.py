@@ -36,3 +36,24 @@ def test_a_version_1_database_is_upgraded_keeping_its_rows(settings, clock):
     assert {"job_run", "registration_code", "registration_period"} <= set(database.get_tables())
     assert database.execute_sql("SELECT forename FROM person").fetchone()[0] == "Ann"
     close_database()
+
+
+def test_step_7_adds_the_void_columns_to_an_older_database_keeping_its_tracks(settings):
+    empty_database(settings)
+    migrations.migrate()
+    database.execute_sql("INSERT INTO person (kind, forename, surname, division_ids, active, created_at, updated_at)"
+                         " VALUES ('staff', 'Ann', 'Lee', '', TRUE, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    database.execute_sql("INSERT INTO track (person_id, at, local_date, direction, source, terminal) "
+                         "SELECT id, '2026-01-05 08:00:00', '2026-01-05', 'in', 'scanner', '' FROM person")
+    for table, column in (("track", "voided_at"), ("track", "voided_by"), ("track", "void_reason"),
+                          ("attendance_intent", "correction")):
+        database.execute_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    SchemaVersion.delete().where(SchemaVersion.version >= 7).execute()
+    before = migrations.current_version()
+    assert before < 7
+    assert migrations.migrate() == (before, migrations.LATEST)
+    assert {"voided_at", "voided_by", "void_reason"} <= {c.name for c in database.get_columns("track")}
+    assert "correction" in {c.name for c in database.get_columns("attendance_intent")}
+    assert database.execute_sql("SELECT direction, voided_at FROM track").fetchone() == ("in", None)
+    assert migrations.migrate() == (migrations.LATEST, migrations.LATEST)
+    close_database()

@@ -147,4 +147,5 @@ def counts_by_status() -> dict[str, int]:
 
 def signed_in_on(day: date) -> set[int]:
     """Everyone with a sign-in that day, whatever became of its writeback."""
-    return {t.person_id for t in Track.select(Track.person).where((Track.local_date == day) & (Track.direction == "in"))}
+    return {t.person_id for t in Track.select(Track.person).where((Track.local_date == day) & (Track.direction == "in")
+                                                                  & Track.voided_at.is_null())}

@@ -13,7 +13,7 @@ from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
 from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
-                                  AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion)
+                                  AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion, Track)
 from imlate_tui.db.models import JOURNAL_MODELS
 
 
@@ -105,6 +105,13 @@ def _forwarded_scans() -> None:
     database.create_tables(JOURNAL_MODELS)   # IF NOT EXISTS: safe on any database
 
 
+def _corrections() -> None:
+    # Voided scans stay in the table (who voided them, when, why); corrected intents say so.
+    for field in (Track.voided_at, Track.voided_by, Track.void_reason):
+        _add_missing_column("track", field)
+    _add_missing_column("attendance_intent", AttendanceIntent.correction)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -112,6 +119,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
     (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
         "an 'interrupted' job run", _audit_truly_append_only),
+    (7, "voided tracks and corrected attendance intents", _corrections),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
     (11, "keys of scans forwarded from kiosks' local journals", _forwarded_scans),
 ]

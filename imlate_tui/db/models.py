@@ -84,6 +84,10 @@ class Track(BaseModel):
     note = TextField(null=True)
     minutes_late = IntegerField(null=True)
     reason = CharField(max_length=200, null=True)
+    voided_at = UtcDateTimeField(null=True)
+    """A mistaken scan, voided by an operator: kept, but left out of alternation, rosters and reports."""
+    voided_by = CharField(max_length=64, null=True)
+    void_reason = CharField(max_length=200, null=True)
 
     class Meta:
         # The kiosk asks "this person's last track today" on every scan; the roster asks "today".
@@ -202,6 +206,9 @@ class AttendanceIntent(BaseModel):
     updated_at = UtcDateTimeField()
     claim_token = CharField(max_length=40, null=True)
     """The fencing token of the claim in progress: an outcome is recorded only by the claim holding it."""
+    correction = CharField(max_length=10, null=True)
+    """Set when an operator corrected the event after delivery: "reason" (decide again over ImLate's
+    own mark) or "void" (take ImLate's mark back where iSAMS still shows it)."""
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False), (("person", "local_date"), False))

@@ -11,13 +11,14 @@ from imlate_tui.db.models import AttendanceIntent, AttendanceWrite, Person, Trac
 def tracks_on(day: date) -> list[Track]:
     """Every track of the day with its person loaded, in the order they happened."""
     return list(Track.select(Track, Person).join(Person, on=(Track.person == Person.id))
-                .where(Track.local_date == day).order_by(Track.at, Track.id))
+                .where((Track.local_date == day) & Track.voided_at.is_null()).order_by(Track.at, Track.id))
 
 
 def students_not_signed_in(day: date) -> list[Person]:
     """Active students with no sign-in that day, by year, form and name (sorted here: SQLite and
     PostgreSQL put NULL years at opposite ends)."""
-    signed_in = Track.select(Track.person).where((Track.local_date == day) & (Track.direction == "in"))
+    signed_in = Track.select(Track.person).where((Track.local_date == day) & (Track.direction == "in")
+                                                 & Track.voided_at.is_null())
     people = Person.select().where((Person.kind == "student") & (Person.active == True)  # noqa: E712
                                    & Person.id.not_in(signed_in))
     return sorted(people, key=lambda p: (p.year_group is None, p.year_group or 0, p.form_group or "",
@@ -53,6 +54,6 @@ def tracks_between(first: date, last: date) -> Iterator[Track]:
     Streamed (`iterator()`), so a year of a whole school does not sit in memory at once.
     """
     return (Track.select(Track, Person).join(Person, on=(Track.person == Person.id))
-            .where((Track.local_date >= first) & (Track.local_date <= last))
+            .where((Track.local_date >= first) & (Track.local_date <= last) & Track.voided_at.is_null())
             .order_by(Track.local_date, Person.surname, Person.forename, Person.id, Track.at, Track.id)
             .iterator())

@@ -31,11 +31,11 @@ def _values(columns: tuple[str, ...]) -> str:
 PERSON_BY_CARD = f"SELECT {_PERSON_COLUMNS} FROM card c JOIN person p ON p.id = c.person_id WHERE c.code = ?"
 PERSON_BY_SCHOOL_ID = (f"SELECT {_PERSON_COLUMNS} FROM person p WHERE UPPER(p.school_id) = ? "
                        f"AND p.kind = 'student' LIMIT 1")
-LAST_TRACK = ("SELECT direction, at FROM track WHERE person_id = ? AND local_date = ? "
+LAST_TRACK = ("SELECT direction, at FROM track WHERE person_id = ? AND local_date = ? AND voided_at IS NULL "
               "ORDER BY at DESC, id DESC LIMIT 1")
 """The person's latest track of the day: decides the direction and the repeat window."""
 LATEST_SIGN_IN = ("SELECT at FROM track WHERE person_id = ? AND local_date = ? AND direction = 'in' AND at < ? "
-                  "ORDER BY at DESC LIMIT 1")
+                  "AND voided_at IS NULL ORDER BY at DESC LIMIT 1")
 """The person's latest sign-in of the day before an instant: is this the first sign-in of the day, or
 of the session (coming back after leaving is not a late arrival)?"""
 INSERT_TRACK = f"INSERT INTO track ({', '.join(_TRACK_COLUMNS)}) VALUES ({_values(_TRACK_COLUMNS)})"

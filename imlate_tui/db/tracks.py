@@ -21,7 +21,7 @@ def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
     """Everyone with their status on `day`, sorted by surname. Two queries, whatever the size."""
     last: dict[int, Track] = {}
     late: dict[int, int] = {}
-    for track in Track.select().where(Track.local_date == day).order_by(Track.at, Track.id):
+    for track in Track.select().where((Track.local_date == day) & counted()).order_by(Track.at, Track.id):
         last[track.person_id] = track
         if track.minutes_late is not None and track.person_id not in late:
             late[track.person_id] = track.minutes_late
@@ -36,12 +36,19 @@ def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
     return rows
 
 
-def tracks_of(person_id: int, day: date) -> list[Track]:
-    return list(Track.select().where((Track.person == person_id) & (Track.local_date == day))
-                .order_by(Track.at, Track.id))
+def counted():
+    """The tracks that count: every one not voided (a voided scan is kept, but left out of alternation,
+    rosters and reports)."""
+    return Track.voided_at.is_null()
+
+
+def tracks_of(person_id: int, day: date, *, include_void: bool = False) -> list[Track]:
+    query = Track.select().where((Track.person == person_id) & (Track.local_date == day))
+    return list((query if include_void else query.where(counted())).order_by(Track.at, Track.id))
 
 
 def signed_in_between(person_id: int, day: date, start: datetime, before: datetime) -> bool:
     """Was there a sign-in that day at or after `start` and strictly before `before`?"""
     return Track.select().where((Track.person == person_id) & (Track.local_date == day)
-                                & (Track.direction == "in") & (Track.at >= start) & (Track.at < before)).exists()
+                                & (Track.direction == "in") & (Track.at >= start) & (Track.at < before)
+                                & counted()).exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import cached_property
 from typing import Callable, Mapping
 
 from imlate_tui.clock import Clock, utc_now
@@ -124,18 +125,52 @@ class AdminActions:
             audit.record(at=now, actor=self.user, client=self.client, action="retry_writeback",
                          target=f"intent:{intent_id}", was=intent.status, person=intent.person_id)
 
-    def run_job(self, name: str, progress: Progress = _no_progress) -> JobResult:
-        """Run a job now, recorded as a manual run. Blocks until it ends: call it from a worker thread."""
+    def run_job(self, name: str, progress: Progress = _no_progress, *, dry_run: bool = False,
+                expected: int | None = None) -> JobResult:
+        """Run a job now, recorded as a manual run. Blocks until it ends: call it from a worker thread.
+        Absence marking writes marks ImLate cannot undo: it runs for real only with `expected`, the
+        number of students its dry run listed and the operator confirmed."""
         self._require_operator(f"running {name}")
         if name not in JOBS:
             raise InvalidInput(f"no job called {name!r}; jobs: {', '.join(JOBS)}")
+        if name == "absence-marking" and not dry_run and expected is None:
+            raise InvalidInput("absence marking cannot be undone from ImLate: look at its dry run and confirm "
+                               "the number of students first")
         # Its own connection on a worker thread, closed at the end (the runner does the same).
         with database.connection_context():
             with write_transaction():
+                extra = {"dry_run": True} if dry_run else {}
+                if expected is not None:
+                    extra["confirmed_students"] = expected
                 audit.record(at=self.clock(), actor=self.user, client=self.client, action="run_job",
-                             target=f"job:{name}")
-            ctx = JobContext(self.settings, clock=self.clock, progress=progress, client_factory=self.client_factory)
+                             target=f"job:{name}", **extra)
+            ctx = JobContext(self.settings, clock=self.clock, progress=progress, client_factory=self.client_factory,
+                             dry_run=dry_run)
             return run_job(name, ctx, trigger="manual")
+
+
+    # -- corrections (the attendance office) --------------------------------------------------------
+
+    @cached_property
+    def corrections(self):
+        from imlate_tui.services.corrections import Corrections
+
+        return Corrections(self.settings, self.clock, self.scans)
+
+    def correct_reason(self, track_id: int, reason: str, why: str):
+        """Add or change a late / leaving reason after the fact (a parent phoned)."""
+        self._require_operator("reason correction")
+        return self.corrections.set_reason(track_id, reason, why, actor=self.user, client=self.client)
+
+    def void_track(self, track_id: int, why: str):
+        """Void a mistaken scan (kept, marked void); its iSAMS mark is taken back where the rules allow."""
+        self._require_operator("voiding a scan")
+        return self.corrections.void(track_id, why, actor=self.user, client=self.client)
+
+    def sign_at(self, person_id: int, direction: Direction, when, why: str) -> ScanResult:
+        """A manual sign-in or sign-out at an earlier time today."""
+        self._require_operator(f"manual sign-{direction.value} at an earlier time")
+        return self.corrections.sign_at(person_id, direction, when, why, actor=self.user, client=self.client)
 
 
 def writeback_queue(limit: int = 500) -> list[AttendanceIntent]:

@@ -25,12 +25,13 @@ def show_student(settings: Settings, school_id: str, day: date) -> str:
     tz = settings.tz
     lines = [f"{person.display_name} ({school_id}), year {person.year_group or '-'} {person.form_group or ''} "
              f"— {day:%A %d %B %Y}"]
-    day_tracks = tracks.tracks_of(person.id, day)
+    day_tracks = tracks.tracks_of(person.id, day, include_void=True)
     lines.append("Scans:" if day_tracks else "Scans: none")
     for t in day_tracks:
         extra = f", {t.minutes_late} min late" if t.minutes_late else ""
         reason = f", reason: {t.reason}" if t.reason else ""
-        lines.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} ({t.source}){extra}{reason}")
+        void = f"  VOID (by {t.voided_by}: {t.void_reason})" if t.voided_at else ""
+        lines.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} ({t.source}){extra}{reason}{void}")
     intents = attendance.intents_of(person.id, day)
     lines.append("Writeback:" if intents else "Writeback: nothing queued")
     for i in intents:

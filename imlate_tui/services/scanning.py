@@ -135,6 +135,13 @@ class ScanService:
         made, with its lateness and outbox; the caller holds the write transaction."""
         return self._record(person, at, direction, source)
 
+    def record_manual(self, person: Person, at: datetime, direction: Direction, *, actor: str,
+                      note: str | None) -> ScanResult:
+        """A manual track at `at` (an earlier time today), inside the caller's write transaction; the
+        caller has checked the move. Lateness and the outbox apply as for a scan at that time."""
+        track = self._record(person, at, direction, "manual", actor=actor, note=note)
+        return self._result(track, person, None)
+
     def _committed(self, result: ScanResult) -> ScanResult:
         for callback in self.after_commit:
             callback(result)

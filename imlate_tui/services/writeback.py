@@ -48,6 +48,7 @@ from imlate_tui.errors import ImlateError
 from imlate_tui.services.attendance_outbox import student_minutes_late
 from imlate_tui.services.registers import (applied, code_book, day_of, fit_to, mark_json, mark_to_write,
                                            policy_of, register_of)
+from imlate_tui.services.writeback_corrections import already_shown, lift_own_marks, refresh, undo_void
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 900
@@ -200,6 +201,9 @@ class Writer:
 
     def _deliver(self, intent: AttendanceIntent, token: str, mis: Mis, codes) -> tuple[str, str, int | None]:
         person, now = intent.person, self.clock()
+        refresh(intent)
+        if intent.track.voided_at is not None:   # the office voided the scan: take ImLate's mark back
+            return undo_void(self, intent, token, mis, codes)
         try:
             day = day_of(person, intent.local_date, self.settings, mis, now)
         except MisError as exc:
@@ -223,6 +227,9 @@ class Writer:
         except MisError as exc:
             raise _transient(exc, mis) from None
         done = self._resolve_unfinished(intent, token, reads)
+        actual = registers
+        if intent.correction == "reason":   # a reason given later: ImLate's own mark may be replaced
+            registers = lift_own_marks(intent, registers, reads, codes)
         decisions, notes = decide(event, day, registers, self.policy, codes)
         rules, outcomes = list(notes), []
         for period in missing:
@@ -233,7 +240,9 @@ class Writer:
         for decision in decisions:
             if decision.period is not None and (decision.period.id in done or decision.period in missing):
                 continue
-            outcome, error, said = self._apply(intent, token, decision, registers, mis, codes,
+            if registers is not actual:
+                decision = already_shown(decision, actual)
+            outcome, error, said = self._apply(intent, token, decision, actual, mis, codes,
                                                lesson=decision.period is not None and decision.period.id in lessons)
             rules.append(f"{decision.period.label if decision.period else '-'}: {decision.rule}"
                          + "".join(f" ({note})" for note in said) + (f" — failed: {error}" if error else ""))

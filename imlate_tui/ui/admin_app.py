@@ -26,6 +26,7 @@ from imlate_tui.ui.admin.audit import AuditScreen
 from imlate_tui.ui.admin.base import AdminScreen
 from imlate_tui.ui.admin.firelist import FireListScreen
 from imlate_tui.ui.admin.jobs import JobsScreen
+from imlate_tui.ui.admin.late import LateScreen
 from imlate_tui.ui.admin.queue import QueueScreen
 from imlate_tui.ui.admin.roster import AdminRosterScreen
 
@@ -48,10 +49,11 @@ class AdminApp(App[int]):
     CSS_PATH = "admin/admin.tcss"
     TITLE = "ImLate admin"
     ENABLE_COMMAND_PALETTE = False
-    MODES = {"roster": AdminRosterScreen, "firelist": FireListScreen, "queue": QueueScreen,
+    MODES = {"late": LateScreen, "roster": AdminRosterScreen, "firelist": FireListScreen, "queue": QueueScreen,
              "jobs": JobsScreen, "audit": AuditScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f1", "show('late')", "Today", show=False, priority=True, id="late"),
         Binding("f2", "show('roster')", "Roster", show=False, priority=True, id="roster"),
         Binding("f3", "show('firelist')", "Fire list", show=False, priority=True, id="firelist"),
         Binding("f4", "show('queue')", "Writeback", show=False, priority=True, id="queue"),

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from imlate_tui.db import audit
+from imlate_tui.db.audit_names import names_for
 from imlate_tui.db.models import AuditEntry
 from imlate_tui.ui.admin.base import AdminScreen, refill, selected_key
 
@@ -42,13 +43,19 @@ class AuditScreen(AdminScreen):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[str, AuditEntry] = {}
+        self.names: dict[str, str] = {}
+
+    def target(self, e: AuditEntry) -> str:
+        """The person by name ("Jane Doe (7H)"); other targets ("job:writeback") as they are."""
+        return self.names.get(e.target, e.target)
 
     def reload(self) -> None:
         tz = self.admin.settings.tz
         table = self.query_one(DataTable)
         self.entries = {str(e.id): e for e in audit.recent(SHOWN)}
-        refill(table, ((key, (f"{e.at.astimezone(tz):%d %b %H:%M:%S}", e.actor, e.client, e.action, e.target,
-                               details_text(e)[:60])) for key, e in self.entries.items()))
+        self.names = names_for(self.entries.values())
+        refill(table, ((key, (f"{e.at.astimezone(tz):%d %b %H:%M:%S}", e.actor, e.client, e.action, self.target(e),
+                               details_text(e))) for key, e in self.entries.items()))
         table.focus()
         self._show_detail()
 
@@ -58,5 +65,6 @@ class AuditScreen(AdminScreen):
         text = ""
         if (key := selected_key(table)) is not None:
             e = self.entries[key]
-            text = f"{e.action} {e.target} by {e.actor} from {e.client or '-'}: {details_text(e) or 'no details'}"
+            text = (f"{e.action} {self.target(e)} by {e.actor} from {e.client or '-'}: "
+                    f"{details_text(e) or 'no details'}")
         self.query_one("#audit-detail", Static).update(text)

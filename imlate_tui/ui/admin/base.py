@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 if TYPE_CHECKING:
     from imlate_tui.ui.admin_app import AdminApp
 
-SCREENS = (("f2", "roster", "Roster"), ("f3", "firelist", "Fire list"), ("f4", "queue", "Writeback"),
+SCREENS = (("f1", "late", "Today"), ("f2", "roster", "Roster"), ("f3", "firelist", "Fire list"), ("f4", "queue", "Writeback"),
            ("f5", "jobs", "Jobs"), ("f6", "audit", "Audit log"))
 
 

@@ -2,6 +2,10 @@
 
 A job runs in a thread worker (it may talk to iSAMS for minutes); the worker only posts messages,
 which Textual delivers on the UI thread. One job at a time per admin session.
+
+History folds repeated runs into one row ("writeback ×58"); Enter opens or closes a group. Results are
+never cut: the table scrolls sideways and the line under it shows the whole text. Absence marking runs
+its dry run first, lists who would be marked, and asks for the number before writing (`absence.py`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from imlate_tui.db.models import JobRun
 from imlate_tui.errors import ImlateError
 from imlate_tui.jobs.registry import JOBS
 from imlate_tui.jobs.runner import JobResult
+from imlate_tui.services.job_groups import RunGroup, group_runs
+from imlate_tui.ui.admin.absence import AbsenceConfirm, AbsencePreview
 from imlate_tui.ui.admin.base import AdminScreen, refill, selected_key
 
-HISTORY = 50
+HISTORY = 500
+CAREFUL = "absence-marking"
 _OUTCOME_STYLES = {"ok": "green", "failed": "bold red", "running": "yellow"}
 
 
@@ -40,6 +47,7 @@ def _took(run: JobRun) -> str:
 class JobsScreen(AdminScreen):
     MODE = "jobs"
     BINDINGS = [Binding("n", "run_now", "Run now"), Binding("tab", "app.focus_next", "Jobs/history", show=True)]
+    """Enter on a history group opens or closes it."""
 
     @dataclass
     class Progressed(Message):
@@ -55,10 +63,13 @@ class JobsScreen(AdminScreen):
         name: str
         result: JobResult | None
         problem: str | None = None
+        dry_run: bool = False
 
     def __init__(self) -> None:
         super().__init__()
         self.runs: dict[str, JobRun] = {}
+        self.groups: dict[str, RunGroup] = {}
+        self.expanded: set[str] = set()
         self.running: str | None = None
 
     def body(self) -> ComposeResult:
@@ -67,7 +78,7 @@ class JobsScreen(AdminScreen):
         with Horizontal(id="job-progress"):
             yield Static(id="progress-label")
             yield ProgressBar(id="progress-bar", show_eta=False)
-        yield Static("History (newest first)", classes="screen-head")
+        yield Static("History (newest first; repeated runs folded, Enter opens)", classes="screen-head")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="run-detail", classes="detail")
 
@@ -90,13 +101,38 @@ class JobsScreen(AdminScreen):
                 rows.append((name, (name, "never", "", "", "")))
             else:
                 rows.append((name, (name, f"{run.started_at.astimezone(tz):%d %b %H:%M}", self._outcome(run),
-                                    _took(run), _counts_or_error(run)[:40])))
+                                    _took(run), _counts_or_error(run))))
         refill(self.query_one("#jobs-table", DataTable), rows)
-        self.runs = {str(r.id): r for r in job_runs.history(limit=HISTORY)}
-        refill(self.query_one("#history-table", DataTable), (
-            (key, (f"{r.started_at.astimezone(tz):%d %b %H:%M:%S}", r.job, r.trigger, self._outcome(r), _took(r),
-                   _counts_or_error(r)[:40])) for key, r in self.runs.items()))
+        history = job_runs.history(limit=HISTORY)
+        self.runs = {f"r{r.id}": r for r in history}
+        self.groups = {g.key: g for g in group_runs(history)}
+        self._draw_history()
+
+    def _draw_history(self) -> None:
+        tz = self.admin.settings.tz
+
+        def cells(r: JobRun, title: str) -> tuple:
+            return (f"{r.started_at.astimezone(tz):%d %b %H:%M:%S}", title, r.trigger, self._outcome(r), _took(r),
+                    _counts_or_error(r))
+
+        rows = []
+        for key, g in self.groups.items():
+            if len(g.runs) == 1:
+                rows.append((f"r{g.last.id}", cells(g.last, g.last.job)))
+                continue
+            opened = key in self.expanded
+            rows.append((key, cells(g.last, f"{'▾' if opened else '▸'} {g.title}")))
+            if opened:
+                rows += [(f"r{r.id}", cells(r, f"   {r.job}")) for r in g.runs]
+        refill(self.query_one("#history-table", DataTable), rows)
         self._show_run()
+
+    @on(DataTable.RowSelected, "#history-table")
+    def toggle_group(self) -> None:
+        key = selected_key(self.query_one("#history-table", DataTable))
+        if key in self.groups:
+            self.expanded ^= {key}
+            self._draw_history()
 
     @staticmethod
     def _outcome(run: JobRun) -> Text:
@@ -104,9 +140,16 @@ class JobsScreen(AdminScreen):
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _show_run(self) -> None:
+        tz = self.admin.settings.tz
         key = selected_key(self.query_one("#history-table", DataTable))
         text = "No job has run yet." if key is None else ""
-        if key is not None:
+        if key in self.groups:
+            g = self.groups[key]
+            totals = ", ".join(f"{k} {v}" for k, v in g.totals().items())
+            text = (f"{g.last.job}: {len(g.runs)} {g.last.trigger} runs from {g.first.started_at.astimezone(tz):%H:%M} "
+                    f"to {g.last.started_at.astimezone(tz):%H:%M}, all {g.last.outcome}"
+                    f"{'; in all: ' + totals if totals else ''}. Last: {_counts_or_error(g.last)}. Enter: each run")
+        elif key is not None:
             r = self.runs[key]
             text = f"{r.job} on {r.host or '?'} (pid {r.pid}), {r.trigger}: {r.outcome}. {_counts_or_error(r)}"
         self.query_one("#run-detail", Static).update(text)
@@ -122,25 +165,29 @@ class JobsScreen(AdminScreen):
         name = selected_key(self.query_one("#jobs-table", DataTable))
         if name is None:
             return
+        # Absence marking cannot be undone from ImLate: its dry run comes first, then a confirmation.
+        self._start(name, dry_run=name == CAREFUL)
+
+    def _start(self, name: str, *, dry_run: bool = False, expected: int | None = None) -> None:
         self.running = name
         self.query_one("#job-progress").add_class("running")
-        self.query_one("#progress-label", Static).update(f"{name}: starting ")
+        self.query_one("#progress-label", Static).update(f"{name}{' (dry run)' if dry_run else ''}: starting ")
         self.query_one(ProgressBar).update(total=None, progress=0)
-        self._run(name)
+        self._run(name, dry_run, expected)
 
     @work(thread=True, exclusive=True, group="run-now", exit_on_error=False)
-    def _run(self, name: str) -> None:
+    def _run(self, name: str, dry_run: bool = False, expected: int | None = None) -> None:
         def progress(done: int, total: int | None, what: str) -> None:
             self.post_message(self.Progressed(done, total, what))
 
         try:
-            result = self.admin.actions.run_job(name, progress)
+            result = self.admin.actions.run_job(name, progress, dry_run=dry_run, expected=expected)
         except ImlateError as exc:
-            self.post_message(self.Finished(name, None, str(exc)))
+            self.post_message(self.Finished(name, None, str(exc), dry_run))
         except Exception as exc:  # the job runner records its own failures; this is the audit write
-            self.post_message(self.Finished(name, None, f"could not start {name}: {exc}"))
+            self.post_message(self.Finished(name, None, f"could not start {name}: {exc}", dry_run))
         else:
-            self.post_message(self.Finished(name, result))
+            self.post_message(self.Finished(name, result, None, dry_run))
 
     def on_jobs_screen_progressed(self, message: Progressed) -> None:
         self.query_one("#progress-label", Static).update(f"{self.running}: {message.what} ")
@@ -152,9 +199,33 @@ class JobsScreen(AdminScreen):
         result = message.result
         if result is None:
             self.notify(message.problem or "the job did not run", severity="error")
+        elif message.dry_run and message.name == CAREFUL and result.outcome == "ok":
+            self._preview_absences(result)
         elif result.outcome == "ok":
             counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
             self.notify(f"{message.name}: ok {counts}", timeout=8)
         else:
             self.notify(f"{message.name} failed: {result.error}", severity="error", timeout=12)
         self.admin.data_changed()
+
+    def _preview_absences(self, dry: JobResult) -> None:
+        would_mark = list(dry.counts.get("would_mark", []))
+        code = self.admin.settings.erp.absence_code
+        if not would_mark:
+            self.notify(f"Absence marking, dry run: nobody to mark now "
+                        f"({dry.counts.get('not_due', 0)} not due yet); nothing written", timeout=8)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._start(CAREFUL, expected=len(would_mark))
+            else:
+                self.notify("Absence marking cancelled: nothing was written")
+
+        def previewed(go_on: bool | None) -> None:
+            if go_on:
+                self.app.push_screen(AbsenceConfirm(len(would_mark), code), confirmed)
+            else:
+                self.notify("Absence marking cancelled: nothing was written")
+
+        self.app.push_screen(AbsencePreview(would_mark, code, int(dry.counts.get("not_due", 0))), previewed)

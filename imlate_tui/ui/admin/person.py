@@ -19,6 +19,8 @@ from imlate_tui.db.models import Person
 from imlate_tui.domain.scanning import Direction, LastTrack, MoveRefused, check_manual_move, status_of
 from imlate_tui.services.roster import STATUS_LABELS
 from imlate_tui.ui.admin.base import AdminScreen
+from imlate_tui.ui.admin.correction_dialogs import TrackPicker
+from imlate_tui.ui.admin.corrections import ask_reason, ask_sign_at, ask_void
 from imlate_tui.ui.admin.dialogs import CardDialog, ConfirmDialog, NoteDialog
 
 ABSENCE_NOTE = ("Absence marks written by ImLate's absence-marking job are not undone here: correct them in "
@@ -34,10 +36,13 @@ def sent_fields(body: str | None) -> str:
 class PersonScreen(AdminScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("i", "sign('in')", "Sign in"),
-        Binding("o", "sign('out')", "Sign out"),
+        Binding("i", "sign('in')", "In"),
+        Binding("o", "sign('out')", "Out"),
         Binding("c", "assign_card", "Card"),
-        Binding("a", "toggle_active", "Activate/deactivate"),
+        Binding("a", "toggle_active", "Active"),
+        Binding("t", "sign_at", "Earlier"),
+        Binding("r", "reason", "Reason"),
+        Binding("v", "void", "Void"),
     ]
 
     def __init__(self, person_id: int, mode: str) -> None:
@@ -45,6 +50,7 @@ class PersonScreen(AdminScreen):
         self.person_id = person_id
         self.MODE = mode
         self.person: Person | None = None
+        self.day_tracks: list = []
         self.last: LastTrack | None = None
 
     def body(self) -> ComposeResult:
@@ -60,7 +66,8 @@ class PersonScreen(AdminScreen):
         if p is None:
             head.update("This person no longer exists")
             return
-        day_tracks = tracks.tracks_of(p.id, day)
+        self.day_tracks = tracks.tracks_of(p.id, day, include_void=True)
+        day_tracks = [t for t in self.day_tracks if t.voided_at is None]
         self.last = LastTrack(Direction(day_tracks[-1].direction), day_tracks[-1].at) if day_tracks else None
         status = status_of(self.last)
         group = " ".join(x for x in (f"year {p.year_group}" if p.year_group is not None else "", p.form_group or "") if x)
@@ -71,9 +78,10 @@ class PersonScreen(AdminScreen):
         cards = people.cards_of(p)
         out.append(f"Cards: {', '.join(cards) if cards else 'none'}\n")
         out.append(f"{day:%A %d %B %Y}\n\n", style="bold")
-        out.append("Tracks\n" if day_tracks else "Tracks: none today\n", style="bold")
-        for t in day_tracks:
-            out.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} {t.source:<8}")
+        out.append("Tracks\n" if self.day_tracks else "Tracks: none today\n", style="bold")
+        for t in self.day_tracks:
+            out.append(f"  {t.at.astimezone(tz):%H:%M:%S} {t.direction.upper():<3} {t.source:<8}",
+                       style="strike dim" if t.voided_at else "")
             if t.minutes_late:
                 out.append(f" {t.minutes_late} min late", style="yellow")
             if t.reason:
@@ -82,6 +90,9 @@ class PersonScreen(AdminScreen):
                 out.append(f"  by {t.actor}")
             if t.note:
                 out.append(f"  note: {t.note}")
+            if t.voided_at:
+                out.append(f"  VOID by {t.voided_by} at {t.voided_at.astimezone(tz):%H:%M}: {t.void_reason}",
+                           style="bold")
             out.append("\n")
         intents = attendance.intents_of(p.id, day)
         out.append("\nWriteback to iSAMS\n" if intents else "\nWriteback: nothing queued\n", style="bold")
@@ -105,6 +116,39 @@ class PersonScreen(AdminScreen):
         if any(w.job_run_id and w.outcome == "sent" for w in writes):
             out.append(f"\n{ABSENCE_NOTE}\n", style="italic")
         self.query_one("#person-day", Static).update(out)
+
+    def _pick_track(self, title: str, then) -> None:
+        """Choose one of today's (not voided) scans, then act on it."""
+        if self.person is None or not self.admin.operator_only():
+            return
+        tz = self.admin.settings.tz
+        live = [t for t in self.day_tracks if t.voided_at is None]
+        if not live:
+            self.notify(f"{self.person.display_name} has no scans today", severity="warning")
+            return
+        choices = [(t.id, f"{t.at.astimezone(tz):%H:%M} {t.direction.upper():<3} {t.source}"
+                          + (f", {t.minutes_late} min late" if t.minutes_late else "")
+                          + (f", reason: {t.reason}" if t.reason else "")) for t in live]
+        by_id = {t.id: t for t in live}
+
+        def chosen(track_id: int | None) -> None:
+            if track_id is not None:
+                then(by_id[track_id])
+
+        self.app.push_screen(TrackPicker(title, choices), chosen)
+
+    def action_reason(self) -> None:
+        name = self.person.display_name if self.person else ""
+        self._pick_track("Which scan gets a reason?", lambda t: ask_reason(
+            self.admin, t.id, name, t.direction, t.at, t.reason))
+
+    def action_void(self) -> None:
+        name = self.person.display_name if self.person else ""
+        self._pick_track("Which scan was a mistake?", lambda t: ask_void(self.admin, t.id, name, t.direction, t.at))
+
+    def action_sign_at(self) -> None:
+        if self.person is not None:
+            ask_sign_at(self.admin, self.person_id, self.person.display_name)
 
     def action_back(self) -> None:
         self.app.pop_screen()

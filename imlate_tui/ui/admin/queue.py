@@ -56,7 +56,7 @@ class QueueScreen(AdminScreen):
         status = Text(i.status, style="bold red" if i.status == "failed" else "yellow")
         nxt = "" if i.status == "failed" else self._when(i.next_attempt_at, today)
         return (self._when(i.event_at, today), i.person.display_name, i.direction.upper(), status,
-                str(i.attempts), nxt, (i.summary or "")[:50])
+                str(i.attempts), nxt, i.summary or "")
 
     def _when(self, at: datetime, today) -> str:
         local = at.astimezone(self.admin.settings.tz)

@@ -76,7 +76,7 @@ class AdminRosterScreen(AdminScreen):
             yield Static("Today", id="roster-title")
             yield Static(id="counts")
         yield Static(id="filters", classes="line")
-        yield Input(placeholder="Type a name to search; Up/Down choose; Enter shows the person", id="search")
+        yield Input(placeholder="Search: name, school id or form (7H); Enter shows the person", id="search")
         yield RosterTable(self.admin.settings.tz, id="roster")
 
     def on_mount(self) -> None:
@@ -100,7 +100,8 @@ class AdminRosterScreen(AdminScreen):
         if same_people:
             for pid, e in fresh.items():
                 old = table.entries[pid]
-                if e.last_event_at is not None and (e.status, e.last_event_at) != (old.status, old.last_event_at):
+                # A voided scan can move someone back (even to "not signed", with no last event).
+                if (e.status, e.last_event_at) != (old.status, old.last_event_at):
                     table.record(pid, e.status, e.last_event_at)
                 table.entries[pid] = e   # keeps minutes late current too
         else:

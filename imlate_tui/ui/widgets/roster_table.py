@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from imlate_tui.db.tracks import RosterRow
+from imlate_tui.domain import search
 from imlate_tui.domain.scanning import Status
 from imlate_tui.services.roster import STATUS_LABELS
 
@@ -35,12 +36,13 @@ class RosterEntry:
     status: Status
     last_event_at: datetime | None
     minutes_late: int | None = None
+    school_id: str | None = None
 
     @classmethod
     def of(cls, row: RosterRow) -> "RosterEntry":
         p = row.person
         return cls(p.id, p.display_name, p.kind, p.year_group, p.form_group, row.status, row.last_event_at,
-                   row.minutes_late)
+                   row.minutes_late, p.school_id)
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,7 @@ class RosterFilter:
             return False
         if self.form_group is not None and e.form_group != self.form_group:
             return False
-        name = e.name.lower()
-        return all(word in name for word in self.text.lower().split())
+        return search.matches(self.text, name=e.name, school_id=e.school_id, form_group=e.form_group)
 
 
 class RosterTable(DataTable):
@@ -85,7 +86,7 @@ class RosterTable(DataTable):
         self.filter = roster_filter
         self._redraw()
 
-    def record(self, person_id: int, status: Status, at: datetime, *, name: str = "", kind: str = "",
+    def record(self, person_id: int, status: Status, at: datetime | None, *, name: str = "", kind: str = "",
                year_group: int | None = None, form_group: str | None = None) -> None:
         """A new track for one person: update their row in place."""
         old = self.entries.get(person_id)

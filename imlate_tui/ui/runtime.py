@@ -15,7 +15,7 @@ from imlate_tui.jobs.context import make_isams_client
 from imlate_tui.jobs.headless import job_runner
 from imlate_tui.jobs.scheduler import SchedulerService
 from imlate_tui.services.scanning import ScanService, scan_service_for
-from imlate_tui.services.writeback import WriterLoop
+from imlate_tui.services.writer_loop import WriterLoop
 from imlate_tui.ui.status import KioskStatus
 
 

@@ -118,7 +118,7 @@ def test_cold_period_cache_fills_the_minutes_in_later(school_day, isams_state):
 
 def test_writeback_since_resends_a_date_range(school_day, isams_state):
     from imlate_tui.jobs.context import JobContext
-    from imlate_tui.services.writeback import writeback_job
+    from imlate_tui.services.writeback_job import writeback_job
 
     school = school_day(MONDAY, attendance={"lesson_attendance": False})
     sid = school.student()

@@ -36,7 +36,7 @@ def _codes_sync(ctx: JobContext) -> dict[str, Any]:
 
 
 def _writeback(ctx: JobContext) -> dict[str, Any]:
-    from imlate_tui.services.writeback import writeback_job
+    from imlate_tui.services.writeback_job import writeback_job
 
     return writeback_job(ctx)
 

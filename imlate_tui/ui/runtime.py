@@ -15,7 +15,7 @@ from imlate_tui.services.scanning import ScanService, scan_service_for
 from imlate_tui.ui.status import KioskStatus
 
 if TYPE_CHECKING:   # loaded only when used: iSAMS off needs no HTTP client, schedule off no scheduler
-    from imlate_tui.services.writeback import WriterLoop
+    from imlate_tui.services.writer_loop import WriterLoop
 
 
 @dataclass
@@ -46,7 +46,7 @@ def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
         runtime.background.append(forwarder.start)
     if settings.erp.enabled:
         from imlate_tui.jobs.context import make_isams_client
-        from imlate_tui.services.writeback import WriterLoop
+        from imlate_tui.services.writer_loop import WriterLoop
 
         factory = client_factory or (lambda: make_isams_client(settings, "writeback", clock))
         runtime.writer = WriterLoop(settings, factory, clock)

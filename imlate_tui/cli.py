@@ -111,6 +111,25 @@ def cmd_cards_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cards_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.cards import revoke_card
+
+    open_db(settings)
+    row = revoke_card(settings, args.code, now=utc_now(), actor=actor(), client="cli", note=args.note or "")
+    print(f"card {row.code} revoked (it was {row.person.display_name}'s); "
+          f"a replacement is assigned as usual (`imlate cards import` or the admin view)")
+    return 0
+
+
+def cmd_cards_list(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.cards import cards_json, cards_text, list_cards
+
+    open_db(settings)
+    rows = list_cards(args.person)
+    print(json.dumps(cards_json(rows), indent=1) if args.json else cards_text(rows, settings))
+    return 0
+
+
 def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.services.imports import import_people
 
@@ -143,7 +162,8 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() and not args.json
     if args.since is not None and args.name != "writeback":
         raise InvalidInput("--since goes with the writeback job only")
-    ctx = JobContext(settings, dry_run=args.dry_run, progress=terminal_progress if show else JobContext.progress,
+    ctx = JobContext(settings, clock=utc_now, dry_run=args.dry_run,
+                     progress=terminal_progress if show else JobContext.progress,
                      since=args.since)
     result = run_job(args.name, ctx, trigger="manual")
     if show:
@@ -311,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     cards = sub.add_parser("cards", help="card commands").add_subparsers(dest="cards_command", required=True)
     add("import", cmd_cards_import, "import cards from a CSV with columns card,school_id", cards).add_argument("file")
+    p = add("revoke", cmd_cards_revoke, "take a lost card out of use (scanned, it says \"reported lost\")", cards)
+    p.add_argument("code")
+    p.add_argument("--note", help="why, for the audit log (e.g. lost on the bus)")
+    p = add("list", cmd_cards_list, "cards in use and cards revoked", cards)
+    p.add_argument("--person", metavar="SCHOOL_ID", help="only this person's cards")
+    p.add_argument("--json", action="store_true")
     ppl = sub.add_parser("people", help="local people").add_subparsers(dest="people_command", required=True)
     add("import", cmd_people_import, "import staff and visitors from a CSV with columns name,kind,card",
         ppl).add_argument("file")

@@ -57,11 +57,20 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _office_tables() -> None:
+    # Lost cards and fire roll calls (own module, so merges stay simple). create_tables is
+    # IF NOT EXISTS, so this is safe on a fresh database and on one that already has them.
+    from imlate_tui.db.office_models import OFFICE_MODELS
+
+    database.create_tables(OFFICE_MODELS)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (8, "revoked (lost) cards and fire roll calls", _office_tables),
 ]
 LATEST = STEPS[-1][0]
 

@@ -38,6 +38,7 @@ class PersonScreen(AdminScreen):
         Binding("o", "sign('out')", "Sign out"),
         Binding("c", "assign_card", "Card"),
         Binding("a", "toggle_active", "Activate/deactivate"),
+        Binding("k", "cards", "Cards (lost)"),
     ]
 
     def __init__(self, person_id: int, mode: str) -> None:
@@ -154,3 +155,9 @@ class PersonScreen(AdminScreen):
                                    lambda _: f"{name} is now {'active' if active else 'inactive'}")
 
         self.app.push_screen(ConfirmDialog(question), done)
+
+    def action_cards(self) -> None:
+        """Revoke a lost card or give a replacement (ui/admin/cards.py)."""
+        from imlate_tui.ui.admin.cards import open_cards
+
+        open_cards(self.admin, self.person_id)

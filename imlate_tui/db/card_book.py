@@ -49,3 +49,12 @@ def card_rows(person: Person | None = None) -> list[CardRow]:
     rows += [CardRow(r.code, r.person, "revoked", r.revoked_at, r.revoked_by)
              for r in lost.order_by(RevokedCard.revoked_at.desc(), RevokedCard.id.desc())]
     return rows
+
+
+def codes_of(person_ids: list[int]) -> dict[int, list[str]]:
+    """The cards in use of these people, by person id (for a screen listing search results)."""
+    found: dict[int, list[str]] = {pid: [] for pid in person_ids}
+    if person_ids:
+        for c in Card.select(Card.code, Card.person).where(Card.person.in_(person_ids)).order_by(Card.code):
+            found[c.person_id].append(c.code)
+    return found

@@ -151,6 +151,19 @@ class ReasonSettings(Section):
     """No answer within this time means no reason."""
 
 
+class AutoSignoutSettings(Section):
+    """When each kind of person still signed in is signed out automatically (source `auto`); null: off."""
+
+    student: str | None = "18:00"
+    staff: str | None = None
+    visitor: str | None = "19:00"
+
+    @field_validator("student", "staff", "visitor")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        return None if value is None else _check_hhmm(value)
+
+
 class AttendanceSettings(Section):
     late_reference: str = "start"
     """start | time | finish of the main period, or a fixed "HH:MM"."""
@@ -174,6 +187,8 @@ class AttendanceSettings(Section):
         "AM": SessionSettings(), "PM": SessionSettings(),
     }
     reasons: ReasonSettings = ReasonSettings()
+    auto_signout: AutoSignoutSettings = AutoSignoutSettings()
+    """Sign out whoever is still in at these times (never written to iSAMS as an early leave)."""
 
     @field_validator("late_reference")
     @classmethod
@@ -211,6 +226,7 @@ class ScheduleSettings(Section):
         "absence-marking": JobSchedule(hour="8-12", minute="10"),
         "writeback": JobSchedule(day_of_week="*", minute="*"),
         "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
+        "auto-signout": JobSchedule(day_of_week="*", minute="*/5"),
     }
 
 

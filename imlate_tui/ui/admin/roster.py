@@ -98,7 +98,7 @@ class AdminRosterScreen(AdminScreen):
             for pid, e in fresh.items():
                 old = table.entries[pid]
                 if e.last_event_at is not None and (e.status, e.last_event_at) != (old.status, old.last_event_at):
-                    table.record(pid, e.status, e.last_event_at)
+                    table.record(pid, e.status, e.last_event_at, auto=e.auto)
                 table.entries[pid] = e   # keeps minutes late current too
         else:
             keep = table.selected_person_id()

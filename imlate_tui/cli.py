@@ -96,10 +96,37 @@ def cmd_firelist(settings: Settings, args: argparse.Namespace) -> int:
     open_db(settings)
     now = utc_now()
     rows = roster.roster(school_date(now, settings.tz))
+    if args.format == "pdf" or args.print:
+        return firelist_pdf(settings, args, rows, now)
     if args.format == "csv":
         sys.stdout.write(roster.firelist_csv(rows, settings.tz))
     else:
         print(roster.firelist_text(rows, settings.tz, now))
+    return 0
+
+
+def firelist_pdf(settings: Settings, args: argparse.Namespace, rows: list, now) -> int:
+    """`firelist --format pdf --output FILE` writes the PDF; `--print` also sends it to firelist.printer."""
+    import tempfile
+
+    from imlate_tui.services.firelist_pdf import write_firelist_pdf
+    from imlate_tui.services.printing import print_pdf
+
+    if args.print and not settings.firelist.printer:
+        raise InvalidInput("--print needs firelist.printer: set it to a CUPS queue name (`lpstat -v` lists them)")
+    if not args.output and not args.print:
+        raise InvalidInput("--format pdf needs --output FILE.pdf (or --print)")
+    with tempfile.TemporaryDirectory(prefix="imlate-firelist-") as scratch:
+        path = Path(args.output) if args.output else Path(scratch) / "firelist.pdf"
+        try:
+            total = write_firelist_pdf(path, rows, settings.tz, now, settings.kiosk.school_name)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+        if args.output:
+            print(f"fire list of {total} on site written to {path}")
+        if args.print:
+            print_pdf(path, settings.firelist.printer)
+            print(f"fire list of {total} on site sent to printer {settings.firelist.printer}")
     return 0
 
 
@@ -327,7 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = add("firelist", cmd_firelist, "everyone signed in now, grouped for a roll call")
-    p.add_argument("--format", choices=["text", "csv"], default="text")
+    p.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
+    p.add_argument("--output", metavar="FILE.pdf", help="pdf: where to write it")
+    p.add_argument("--print", action="store_true", help="print the PDF on firelist.printer (CUPS, via lp)")
 
     cards = sub.add_parser("cards", help="card commands").add_subparsers(dest="cards_command", required=True)
     add("import", cmd_cards_import, "import cards from a CSV with columns card,school_id", cards).add_argument("file")

@@ -250,6 +250,11 @@ class RetentionSettings(Section):
     """Purge tracks and attendance intents older than this; null keeps everything."""
 
 
+class FirelistSettings(Section):
+    printer: str | None = None
+    """CUPS queue the fire list PDF is printed on (`imlate firelist --print`); null: not printed."""
+
+
 class LoggingSettings(Section):
     file: str = "var/imlate.log"
     """Log file (never stderr while a TUI runs)."""
@@ -274,6 +279,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = AdminSettings()
     retention: RetentionSettings = RetentionSettings()
     logging: LoggingSettings = LoggingSettings()
+    firelist: FirelistSettings = FirelistSettings()
 
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     """Directory that relative paths are resolved against (the config file's)."""

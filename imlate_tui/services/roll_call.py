@@ -108,3 +108,29 @@ def missing_by_kind_and_year(rows: list[RollCallEntry]) -> list[tuple[str, int]]
             counts[e.group_name.split(" · ")[0]] += 1
     order = list(dict.fromkeys(e.group_name.split(" · ")[0] for e in rows))
     return [(g, counts[g]) for g in order if counts[g]]
+
+
+class RollCallDesk:
+    """The roll call as one admin session uses it: operators only (`admin.operators`), like every
+    other change; the screen's check is a courtesy, this one is the rule."""
+
+    def __init__(self, settings, *, user: str, client: str, can_change: bool, clock) -> None:
+        self.settings, self.user, self.client, self.can_change, self.clock = settings, user, client, can_change, clock
+
+    def _require_operator(self) -> None:
+        from imlate_tui.services.admin_actions import PermissionDenied
+
+        if not self.can_change:
+            raise PermissionDenied(f"read-only: your user {self.user} is not in admin.operators")
+
+    def start(self) -> tuple[RollCall, bool]:
+        self._require_operator()
+        return start(now=self.clock(), tz=self.settings.tz, actor=self.user, client=self.client)
+
+    def mark(self, entry_id: int, found: bool) -> bool:
+        self._require_operator()
+        return mark(entry_id, found, now=self.clock(), actor=self.user, client=self.client)
+
+    def end(self, roll_call_id: int) -> Tally:
+        self._require_operator()
+        return end(roll_call_id, now=self.clock(), actor=self.user, client=self.client)

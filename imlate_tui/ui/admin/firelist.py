@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -16,6 +17,7 @@ PRINT_HINT = "To print: `imlate firelist` (or `--format csv`) in a shell on this
 
 class FireListScreen(AdminScreen):
     MODE = "firelist"
+    BINDINGS = [Binding("r", "app.show('rollcall')", "Roll call (tick off)")]
 
     def body(self) -> ComposeResult:
         yield Static(id="fire-head", classes="screen-head")

@@ -92,7 +92,10 @@ async def test_a_marshal_runs_a_roll_call(school, db, clock, size):
         ScanService(db, clock).scan("OLLY")      # arrives during the fire: not on the frozen list
         await pilot.press("space")              # Dee, the first row
         await move_to(pilot, screen, "Cal Cole")
-        await pilot.press("enter")
+        await pilot.press("enter")              # Enter never marks (a stray one must not tick anyone)
+        await pilot.pause()
+        assert ("[ ]", "Cal Cole") in rows(screen)
+        await pilot.press("space")
         await pilot.pause()
         assert head(screen) == "ROLL CALL 08:00: 2/7 found, 5 MISSING"
         assert line(screen, "#rc-missing") == "Missing: Visitors 1, Y7 2, Y8 1, Y9 1"
@@ -197,3 +200,17 @@ async def test_r_on_the_fire_list_opens_the_roll_call(school, db, clock):
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, RollCallScreen)
+
+
+async def test_keys_typed_in_one_burst_after_slash_search_then_mark_the_right_person(school, db, clock):
+    """An SSH app sends "/bak⏎ " in one burst; each key must still do what it would typed slowly."""
+    from textual import events
+
+    app = admin_app(db, clock)
+    async with app.run_test(size=(45, 25)) as pilot:
+        screen = await start_roll_call(pilot)
+        for key, char in [("slash", "/"), ("b", "b"), ("a", "a"), ("k", "k"), ("enter", None), ("space", " ")]:
+            app.post_message(events.Key(key, char))     # as the terminal driver posts them, no waiting
+        assert await wait_for(pilot, lambda: head(screen) == "ROLL CALL 08:00: 1/7 found, 6 MISSING", 5)
+        assert rows(screen) == [("[x]", "Bea Baker")]
+        assert RollCallEntry.get(RollCallEntry.found == True).name == "Bea Baker"   # noqa: E712

@@ -24,7 +24,7 @@ def latest() -> RollCall | None:
 
 def entries(roll_call_id: int) -> list[RollCallEntry]:
     return list(RollCallEntry.select().where(RollCallEntry.roll_call == roll_call_id)
-                .order_by(RollCallEntry.sort_key, RollCallEntry.name, RollCallEntry.id))
+                .order_by(RollCallEntry.sort_key, RollCallEntry.id))   # ids follow the fire list's order
 
 
 def set_found(entry_id: int, found: bool, *, now: datetime, by: str) -> int:

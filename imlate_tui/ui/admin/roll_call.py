@@ -1,15 +1,16 @@
 """The fire roll call in `imlate admin` (F10, or R on the fire list): one list, many marshals.
 
 Designed for a phone over SSH first (45x25): one line of numbers, one line of who is missing by
-group, the list with a tick column, and single keys: Space marks found, M shows only the missing, G
-steps through the groups, / searches by name. Other sessions' marks arrive through the app's change
+group, the list with a tick column, and single keys: Space marks found (only Space: Enter never
+marks, so a stray Enter cannot tick the wrong person), M shows only the missing, G steps through the
+groups, / searches by name. Other sessions' marks arrive through the app's change
 marker within about a second (`AdminScreen.reload`). Nothing here needs the network beyond the database.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
@@ -29,15 +30,12 @@ class RollCallScreen(AdminScreen):
     RollCallScreen #rc-head { height: auto; max-height: 2; padding: 0 1; text-style: bold; }
     RollCallScreen #rc-missing { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     RollCallScreen #rc-filter { height: 1; padding: 0 1; color: $text-muted; }
-    RollCallScreen #rc-search { display: none; }
-    RollCallScreen #rc-search.shown { display: block; }
     """
     BINDINGS = [
         Binding("space", "toggle", "Found"),
         # M, G and / are named on the filter line instead, so the footer fits 45 columns.
         Binding("m", "missing_only", "Missing", show=False),
         Binding("g", "next_group", "Group", show=False),
-        Binding("slash", "search", "Find", show=False),
         Binding("s", "start", "Start"),
         Binding("e", "end", "End"),
     ]
@@ -49,6 +47,8 @@ class RollCallScreen(AdminScreen):
         self.missing_only = False
         self.group: str | None = None
         self.search_text = ""
+        self.searching = False
+        """After /, until Enter or Esc: keys reaching the screen go to the search box."""
 
     @property
     def desk(self) -> RollCallDesk:
@@ -63,11 +63,15 @@ class RollCallScreen(AdminScreen):
     def body(self) -> ComposeResult:
         yield Static(id="rc-head")
         yield Static(id="rc-missing")
-        yield Input(placeholder="Name, then Enter (Esc: all)", id="rc-search")
+        yield Input(placeholder="/ then a name; Enter: list; Esc: all", id="rc-search")
         yield DataTable(id="rc-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="rc-filter")
 
     def on_mount(self) -> None:
+        search = self.query_one("#rc-search", Input)
+        search.styles.border = ("none", "black")   # one line, not three: rows are precious on a phone
+        search.styles.height = 1
+        search.styles.padding = (0, 1)
         self.table.add_column(" ", key="mark", width=3)
         self.table.add_column("Name", key="name")
         self.table.add_column("Group", key="group")
@@ -165,32 +169,52 @@ class RollCallScreen(AdminScreen):
         self.group = steps[(steps.index(self.group) + 1) % len(steps)] if self.group in steps else None
         self._draw()
 
-    def action_search(self) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """/ starts a search. An SSH app sends "/nils" in one burst, and Textual hands every key of a
+        burst to the widget focused when it arrived (the list), before any focus change takes effect.
+        So the keys that bubble up here from the list while searching go into the search box."""
         field = self.query_one("#rc-search", Input)
-        field.add_class("shown")
-        field.focus()
+        if not self.searching:
+            if event.character == "/":
+                self.searching = True
+                field.focus()
+                event.stop()
+            return
+        if event.key in ("enter", "down", "tab"):
+            self.searching = False
+            self.table.focus()
+        elif event.key == "escape":
+            return   # key_escape clears it
+        elif event.key == "backspace":
+            field.value = field.value[:-1]
+        elif event.is_printable and event.character:
+            field.value += event.character
+        else:
+            return
+        # Filter now, not when Input.Changed arrives: a Space later in the same burst must mark a
+        # row of the filtered list.
+        self.search_changed(Input.Changed(field, field.value))
+        event.stop()
+        event.prevent_default()
 
     @on(Input.Changed, "#rc-search")
-    def searching(self, event: Input.Changed) -> None:
+    def search_changed(self, event: Input.Changed) -> None:
         self.search_text = event.value.strip()
         self._draw()
 
     @on(Input.Submitted, "#rc-search")
     def searched(self) -> None:
+        self.searching = False
         self.table.focus()
 
     def key_escape(self) -> None:
         field = self.query_one("#rc-search", Input)
-        if field.has_class("shown"):
+        if field.value or field.has_focus or self.searching:
+            self.searching = False
             field.value = ""
-            field.remove_class("shown")
             self.search_text = ""
             self.table.focus()
             self._draw()
-
-    @on(DataTable.RowSelected, "#rc-table")
-    def selected(self) -> None:
-        self.action_toggle()
 
     def action_toggle(self) -> None:
         key = self._selected_key()

@@ -76,7 +76,7 @@ def test_the_pdf_lists_exactly_those_on_site(school, config, tmp_path, capsys):
     assert sorted(listed) == sorted(expected)            # each on-site person once, nobody else
     assert "FIRE LIST — Hillside School" in text and ": 47 on site" in text
     assert re.search(r"Staff \(1\)", text) and re.search(r"Visitors \(1\)", text)
-    assert "Year 7 · 7A (" in text and "(continued)" in text and "page 2" in text
+    assert "Year 7 · 7A (" in text and "page 2" in text
     assert text.index("Staff (1)") < text.index("Visitors (1)") < text.index("Year 7 · 7A")
     pages = text.split("\f")
     assert len([p for p in pages if p.strip()]) >= 2
@@ -92,3 +92,25 @@ def test_pdf_needs_an_output_and_print_needs_a_printer(config, capsys):
 def test_an_unwritable_output_is_one_line(config, capsys, tmp_path):
     code, out, err = run(capsys, "firelist", "--format", "pdf", "--output", str(tmp_path / "nope" / "f.pdf"))
     assert code == 2 and out == "" and err.startswith("imlate: cannot write ") and err.count("\n") == 1
+
+
+def test_a_group_longer_than_a_page_continues_with_its_title(tmp_path):
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from imlate_tui.db.models import Person
+    from imlate_tui.db.tracks import RosterRow
+    from imlate_tui.domain.scanning import Status
+    from imlate_tui.services.firelist_pdf import write_firelist_pdf
+
+    now = datetime(2026, 11, 24, 10, 5, tzinfo=timezone.utc)
+    rows = [RosterRow(Person(id=i, kind="student", forename=f"Pupil{i:02d}", surname="Zeta", year_group=7,
+                             form_group="7A"), Status.SIGNED_IN, now, None) for i in range(60)]
+    path = tmp_path / "long.pdf"
+    assert write_firelist_pdf(path, rows, ZoneInfo("Europe/London"), now, "Hillside School") == 60
+    pages = [p for p in pdf_text(path).split("\f") if p.strip()]
+    assert len(pages) == 2
+    assert pages[0].lstrip().startswith("FIRE LIST — Hillside School") and "Year 7 · 7A (60)" in pages[0]
+    assert pages[1].lstrip().startswith("Year 7 · 7A (continued)")
+    assert "Fire list taken Tuesday 24 November 2026 10:05" in pages[1] and "page 2" in pages[1]
+    assert sorted(re.findall(r"Pupil\d\d Zeta", pdf_text(path))) == [f"Pupil{i:02d} Zeta" for i in range(60)]

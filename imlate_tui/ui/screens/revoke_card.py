@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -90,8 +90,11 @@ class RevokeCardScreen(ModalScreen["Revocation | None"]):
         if self.choices:
             self.query_one("#matches", OptionList).focus()
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         if self.focused is self.query_one("#search", Input) and self.choices:
+            # Only move into the list: the same Down must not also step past the first card there.
+            event.prevent_default()
+            event.stop()
             self.query_one("#matches", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#matches")

@@ -200,6 +200,20 @@ async def test_r_on_the_fire_list_opens_the_roll_call(school, db, clock):
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, RollCallScreen)
+        assert app.screen.focused is app.screen.table      # keys are marks, not typed into the search
+
+
+async def test_keys_right_after_opening_the_roll_call_reach_the_list(school, db, clock):
+    """Opening the screen and pressing keys at once (a slow box, a burst): S must start, not type."""
+    from textual import events
+
+    app = admin_app(db, clock)
+    async with app.run_test(size=(45, 25)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        for key in ("r", "s"):
+            app.post_message(events.Key(key, key))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), 5) is not None
 
 
 async def test_keys_typed_in_one_burst_after_slash_search_then_mark_the_right_person(school, db, clock):

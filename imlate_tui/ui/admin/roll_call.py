@@ -26,6 +26,7 @@ from imlate_tui.ui.admin.dialogs import ConfirmDialog
 
 class RollCallScreen(AdminScreen):
     MODE = "rollcall"
+    AUTO_FOCUS = "#rc-table"   # the list, not the search box above it: keys are marks, not a name
     DEFAULT_CSS = """
     RollCallScreen #rc-head { height: auto; max-height: 2; padding: 0 1; text-style: bold; }
     RollCallScreen #rc-missing { height: auto; max-height: 3; padding: 0 1; color: $warning; }

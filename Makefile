@@ -8,6 +8,8 @@ APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
 # What the tests use beyond Python: a PostgreSQL server (the database tests run on it too),
 # sshd and systemd-analyze (the deploy/ checks).
 TEST_APT := postgresql openssh-server systemd
+# pdftotext reads the fire list PDF back; lp (cups-client) is what firelist printing calls.
+TEST_APT += poppler-utils cups-client
 
 .PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 

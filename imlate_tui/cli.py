@@ -99,10 +99,37 @@ def cmd_firelist(settings: Settings, args: argparse.Namespace) -> int:
     open_db(settings, reading=True)
     now = utc_now()
     rows = roster.roster(school_date(now, settings.tz))
+    if args.format == "pdf" or args.print:
+        return firelist_pdf(settings, args, rows, now)
     if args.format == "csv":
         sys.stdout.write(roster.firelist_csv(rows, settings.tz))
     else:
         print(roster.firelist_text(rows, settings.tz, now))
+    return 0
+
+
+def firelist_pdf(settings: Settings, args: argparse.Namespace, rows: list, now) -> int:
+    """`firelist --format pdf --output FILE` writes the PDF; `--print` also sends it to firelist.printer."""
+    import tempfile
+
+    from imlate_tui.services.firelist_pdf import write_firelist_pdf
+    from imlate_tui.services.printing import print_pdf
+
+    if args.print and not settings.firelist.printer:
+        raise InvalidInput("--print needs firelist.printer: set it to a CUPS queue name (`lpstat -v` lists them)")
+    if not args.output and not args.print:
+        raise InvalidInput("--format pdf needs --output FILE.pdf (or --print)")
+    with tempfile.TemporaryDirectory(prefix="imlate-firelist-") as scratch:
+        path = Path(args.output) if args.output else Path(scratch) / "firelist.pdf"
+        try:
+            total = write_firelist_pdf(path, rows, settings.tz, now, settings.kiosk.school_name)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+        if args.output:
+            print(f"fire list of {total} on site written to {path}")
+        if args.print:
+            print_pdf(path, settings.firelist.printer)
+            print(f"fire list of {total} on site sent to printer {settings.firelist.printer}")
     return 0
 
 
@@ -111,6 +138,25 @@ def cmd_cards_import(settings: Settings, args: argparse.Namespace) -> int:
 
     open_db(settings)
     print(import_cards(Path(args.file), now=utc_now(), actor=actor()).summary())
+    return 0
+
+
+def cmd_cards_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.cards import revoke_card
+
+    open_db(settings)
+    row = revoke_card(settings, args.code, now=utc_now(), actor=actor(), client="cli", note=args.note or "")
+    print(f"card {row.code} revoked (it was {row.person.display_name}'s); "
+          f"a replacement is assigned as usual (`imlate cards import` or the admin view)")
+    return 0
+
+
+def cmd_cards_list(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.services.cards import cards_json, cards_text, list_cards
+
+    open_db(settings)
+    rows = list_cards(args.person)
+    print(json.dumps(cards_json(rows), indent=1) if args.json else cards_text(rows, settings))
     return 0
 
 
@@ -151,7 +197,8 @@ def cmd_jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() and not args.json
     if args.since is not None and args.name != "writeback":
         raise InvalidInput("--since goes with the writeback job only")
-    ctx = JobContext(settings, dry_run=args.dry_run, progress=terminal_progress if show else JobContext.progress,
+    ctx = JobContext(settings, clock=utc_now, dry_run=args.dry_run,
+                     progress=terminal_progress if show else JobContext.progress,
                      since=args.since)
     result = run_job(args.name, ctx, trigger="manual")
     if show:
@@ -319,10 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = add("firelist", cmd_firelist, "everyone signed in now, grouped for a roll call")
-    p.add_argument("--format", choices=["text", "csv"], default="text")
+    p.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
+    p.add_argument("--output", metavar="FILE.pdf", help="pdf: where to write it")
+    p.add_argument("--print", action="store_true", help="print the PDF on firelist.printer (CUPS, via lp)")
 
     cards = sub.add_parser("cards", help="card commands").add_subparsers(dest="cards_command", required=True)
     add("import", cmd_cards_import, "import cards from a CSV with columns card,school_id", cards).add_argument("file")
+    p = add("revoke", cmd_cards_revoke, "take a lost card out of use (scanned, it says \"reported lost\")", cards)
+    p.add_argument("code")
+    p.add_argument("--note", help="why, for the audit log (e.g. lost on the bus)")
+    p = add("list", cmd_cards_list, "cards in use and cards revoked", cards)
+    p.add_argument("--person", metavar="SCHOOL_ID", help="only this person's cards")
+    p.add_argument("--json", action="store_true")
     ppl = sub.add_parser("people", help="local people").add_subparsers(dest="people_command", required=True)
     add("import", cmd_people_import, "import staff and visitors from a CSV with columns name,kind,card",
         ppl).add_argument("file")

@@ -181,6 +181,19 @@ class ReasonSettings(Section):
     """No answer within this time means no reason."""
 
 
+class AutoSignoutSettings(Section):
+    """When each kind of person still signed in is signed out automatically (source `auto`); null: off."""
+
+    student: str | None = "18:00"
+    staff: str | None = None
+    visitor: str | None = "19:00"
+
+    @field_validator("student", "staff", "visitor")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        return None if value is None else _check_hhmm(value)
+
+
 class AttendanceSettings(Section):
     late_reference: str = "start"
     """start | time | finish of the main period, or a fixed "HH:MM"."""
@@ -204,6 +217,8 @@ class AttendanceSettings(Section):
         "AM": SessionSettings(), "PM": SessionSettings(),
     }
     reasons: ReasonSettings = ReasonSettings()
+    auto_signout: AutoSignoutSettings = AutoSignoutSettings()
+    """Sign out whoever is still in at these times (never written to iSAMS as an early leave)."""
 
     @field_validator("late_reference")
     @classmethod
@@ -255,6 +270,7 @@ class ScheduleSettings(Section):
         "absence-marking": JobSchedule(hour="8-12", minute="10"),
         "writeback": JobSchedule(day_of_week="*", minute="*"),
         "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
+        "auto-signout": JobSchedule(day_of_week="*", minute="*/5"),
     }
     """Each job's schedule. An entry here changes only the fields it names, of that job only: the other
     jobs and fields keep their defaults (`jobs: {writeback: {minute: "*/5"}}` leaves every other job
@@ -301,6 +317,11 @@ class RetentionSettings(Section):
     """Purge tracks and attendance intents older than this; null keeps everything."""
 
 
+class FirelistSettings(Section):
+    printer: str | None = None
+    """CUPS queue the fire list PDF is printed on (`imlate firelist --print`); null: not printed."""
+
+
 class LoggingSettings(Section):
     file: str = "var/imlate.log"
     """Log file (never stderr while a TUI runs)."""
@@ -326,6 +347,7 @@ class Settings(BaseModel):
     admin: AdminSettings = AdminSettings()
     retention: RetentionSettings = RetentionSettings()
     logging: LoggingSettings = LoggingSettings()
+    firelist: FirelistSettings = FirelistSettings()
 
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     """Directory that relative paths are resolved against (the config file's)."""

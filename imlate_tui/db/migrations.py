@@ -112,6 +112,14 @@ def _corrections() -> None:
     _add_missing_column("attendance_intent", AttendanceIntent.correction)
 
 
+def _office_tables() -> None:
+    # Lost cards and fire roll calls (own module, so merges stay simple). create_tables is
+    # IF NOT EXISTS, so this is safe on a fresh database and on one that already has them.
+    from imlate_tui.db.office_models import OFFICE_MODELS
+
+    database.create_tables(OFFICE_MODELS)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -120,6 +128,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
         "an 'interrupted' job run", _audit_truly_append_only),
     (7, "voided tracks and corrected attendance intents", _corrections),
+    (8, "revoked (lost) cards and fire roll calls", _office_tables),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
     (11, "keys of scans forwarded from kiosks' local journals", _forwarded_scans),
 ]

@@ -15,6 +15,12 @@ class RosterRow:
     status: Status
     last_event_at: datetime | None
     minutes_late: int | None
+    last_source: str | None = None
+    """How the last track was made (`auto`: the auto-signout job signed them out)."""
+
+    @property
+    def auto_signed_out(self) -> bool:
+        return self.status is Status.SIGNED_OUT and self.last_source == "auto"
 
 
 def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
@@ -32,7 +38,8 @@ def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
     for person in people:
         t = last.get(person.id)
         lt = LastTrack(Direction(t.direction), t.at) if t else None
-        rows.append(RosterRow(person, status_of(lt), t.at if t else None, late.get(person.id)))
+        rows.append(RosterRow(person, status_of(lt), t.at if t else None, late.get(person.id),
+                              t.source if t else None))
     return rows
 
 

@@ -53,6 +53,12 @@ def _retention(ctx: JobContext) -> dict[str, Any]:
     return purge(ctx)
 
 
+def _auto_signout(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.auto_signout import auto_signout
+
+    return auto_signout(ctx)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
@@ -63,4 +69,6 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("writeback", "deliver attendance marks waiting in the outbox to iSAMS", _writeback),
     JobSpec("retention", "purge tracks and attendance records older than retention.days", _retention,
             needs_erp=False),
+    JobSpec("auto-signout", "sign out whoever is still in at attendance.auto_signout's time (source auto)",
+            _auto_signout, needs_erp=False, run_at_start=True),
 ]}

@@ -106,6 +106,14 @@ class AdminActions:
                              target=f"person:{person.id}", name=person.display_name)
         return PersonView.of(person)
 
+    def revoke_card(self, person_id: int, code: str, note: str = ""):
+        """Take one of this person's cards out of use (lost); a replacement is `assign_card`."""
+        from imlate_tui.services.cards import revoke_card
+
+        self._require_operator("card revocation")
+        return revoke_card(self.settings, code, now=self.clock(), actor=self.user, client=self.client,
+                           note=note, person_id=person_id)
+
     # -- writeback and jobs ---------------------------------------------------------------------
 
     def retry_intent(self, intent_id: int) -> None:

@@ -10,6 +10,8 @@ What is in it, and the decisions behind it:
 - **Not signed** — active *students* with no sign-in that day (a sign-in whose writeback is still
   pending counts as signed). Staff and visitors are not listed: nobody expects every visitor, and the
   roster (`imlate roster --status none`) already lists staff who have not arrived.
+- **Signed out automatically** — sign-outs the `auto-signout` job made (source `auto`, at the
+  configured time): people who did not sign out themselves. They are never early leavers.
 - **Writeback failures** — the day's attendance intents the writer gave up on (`failed`, with the
   error it recorded) and failed register writes of automatic absence marking; plus how many intents
   are still pending (being retried).
@@ -20,20 +22,20 @@ All dates and times are school-local (`timezone`); CSV times are ISO 8601 with t
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from imlate_tui.config import Settings
 from imlate_tui.db import reporting
-from imlate_tui.db.models import Person
+from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.attendance import is_early_leave
 from imlate_tui.services import csv_cells
 from imlate_tui.services.registers import policy_of
 
 CSV_COLUMNS = ["section", "date", "at", "school_id", "name", "kind", "year_group", "form_group",
                "minutes_late", "reason", "detail"]
-"""`section` is late | early_leave | not_signed | writeback_failed; `detail` is the time an early leaver
+"""`section` is late | early_leave | not_signed | writeback_failed | auto_signout; `detail` is the time an early leaver
 came back (`back_at`) or a failure's error."""
 
 
@@ -73,6 +75,8 @@ class DailyReport:
     not_signed: list[Person]
     failures: list[WritebackFailure]
     pending: int
+    auto_signed_out: list[Track] = field(default_factory=list)
+    """The day's sign-outs made by the auto-signout job (`.person` loaded)."""
 
 
 def daily_report(settings: Settings, day: date) -> DailyReport:
@@ -82,7 +86,7 @@ def daily_report(settings: Settings, day: date) -> DailyReport:
             if t.direction == "in" and t.minutes_late]
     early = []
     for i, t in enumerate(day_tracks):
-        if t.direction == "out" and t.person.kind == "student" and is_early_leave(t.at, policy):
+        if t.direction == "out" and t.person.kind == "student" and t.source != "auto" and is_early_leave(t.at, policy):
             back = next((later.at for later in day_tracks[i + 1:]
                          if later.person_id == t.person_id and later.direction == "in"), None)
             early.append(EarlyLeave(t.person, t.at, t.reason, back))
@@ -93,7 +97,8 @@ def daily_report(settings: Settings, day: date) -> DailyReport:
                                   w.error or w.rule) for w in reporting.failed_job_writes_on(day)]
     failures.sort(key=lambda f: f.at)
     return DailyReport(day, settings.tz, late, early, reporting.students_not_signed_in(day), failures,
-                       reporting.pending_intents_on(day))
+                       reporting.pending_intents_on(day),
+                       [t for t in day_tracks if t.direction == "out" and t.source == "auto"])
 
 
 def _who(p: Person) -> str:
@@ -123,6 +128,9 @@ def daily_text(report: DailyReport) -> str:
                                    for x in report.failures])
     if report.pending:
         out.append(f"  ({report.pending} still pending: the writer keeps retrying them)")
+    if report.auto_signed_out:   # only on days it happened, so other days read as before
+        section("Signed out automatically", [f"  {hm(t.at)}  {_who(t.person):<40} {t.person.kind} (auto)"
+                                             for t in report.auto_signed_out])
     return "\n".join(out)
 
 
@@ -147,4 +155,6 @@ def daily_csv(report: DailyReport) -> str:
         row("not_signed", p, None)
     for x in report.failures:
         row("writeback_failed", x.person, x.at, detail=f"{x.what}: {x.error}")
+    for t in report.auto_signed_out:
+        row("auto_signout", t.person, t.at, detail="signed out automatically")
     return buf.getvalue()

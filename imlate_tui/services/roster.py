@@ -15,6 +15,18 @@ from imlate_tui.services import csv_cells
 
 STATUS_FILTERS = {"in": Status.SIGNED_IN, "out": Status.SIGNED_OUT, "none": Status.NOT_SIGNED}
 STATUS_LABELS = {Status.SIGNED_IN: "Signed In", Status.SIGNED_OUT: "Signed Out", Status.NOT_SIGNED: "Not Signed"}
+AUTO_MARK = " (auto)"
+"""After the time of someone the auto-signout job signed out: they did not sign out themselves."""
+
+
+def auto_note(rows: list[RosterRow], tz: ZoneInfo) -> str:
+    """The fire list's footnote: who was signed out automatically today (they may not have left)."""
+    auto = [r for r in rows if r.auto_signed_out]
+    if not auto:
+        return ""
+    times = sorted({r.last_event_at.astimezone(tz).strftime("%H:%M") for r in auto if r.last_event_at})
+    return (f"Not listed: {len(auto)} signed out automatically at {', '.join(times)} "
+            f"(they did not sign out themselves; see the roster)")
 
 
 def roster(day: date, status: str | None = None) -> list[RosterRow]:
@@ -34,11 +46,12 @@ def roster_json(rows: list[RosterRow]) -> list[dict[str, Any]]:
 
 def roster_text(rows: list[RosterRow], tz: ZoneInfo) -> str:
     lines = [f"{'Name':<28} {'Kind':<8} {'Year':>4} {'Form':<6} {'Status':<11} Last event"]
+    auto = AUTO_MARK
     for r in rows:
         p = r.person
         when = r.last_event_at.astimezone(tz).strftime("%H:%M") if r.last_event_at else ""
         lines.append(f"{p.display_name[:28]:<28} {p.kind:<8} {'' if p.year_group is None else p.year_group:>4} "
-                     f"{(p.form_group or '')[:6]:<6} {STATUS_LABELS[r.status]:<11} {when}")
+                     f"{(p.form_group or '')[:6]:<6} {STATUS_LABELS[r.status]:<11} {when}{auto if r.auto_signed_out else ''}")
     counts = {s: sum(1 for r in rows if r.status is s) for s in Status}
     lines.append(f"{counts[Status.SIGNED_IN]} in, {counts[Status.SIGNED_OUT]} out, "
                  f"{counts[Status.NOT_SIGNED]} not signed")
@@ -74,6 +87,8 @@ def firelist_text(rows: list[RosterRow], tz: ZoneInfo, now: datetime) -> str:
         for r in members:
             since = r.last_event_at.astimezone(tz).strftime("%H:%M") if r.last_event_at else ""
             out.append(f"  [ ] {r.person.display_name:<32} in since {since}")
+    if note := auto_note(rows, tz):
+        out.extend(["", note])
     return "\n".join(out)
 
 

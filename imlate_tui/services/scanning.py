@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
-from imlate_tui.db import audit, scan_path
+from imlate_tui.db import audit, card_book, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Direction, check_manual_move, decide_scan, normalise_code, school_date
@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     ALREADY_SIGNED_OUT = "already_signed_out"
     UNKNOWN_CARD = "unknown_card"
     INACTIVE_PERSON = "inactive_person"
+    REVOKED_CARD = "revoked_card"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class ScanResult:
             Outcome.ALREADY_SIGNED_OUT: f"{name}: already signed out",
             Outcome.UNKNOWN_CARD: f"card {self.code} not recognised — please see reception",
             Outcome.INACTIVE_PERSON: f"{name} is no longer active — please see reception",
+            Outcome.REVOKED_CARD: "this card was reported lost — please see reception",
         }[self.result]
 
 
@@ -103,7 +105,7 @@ class ScanService:
             person = scan_path.person_by_code(code, match_school_id=scanner.match_school_id)
             now = self.clock()   # read after the person is locked, so tracks are in commit order
             if person is None:
-                return ScanResult(Outcome.UNKNOWN_CARD, now, code=code)
+                return self._unknown(code, now)
             if not person.active:
                 return ScanResult(Outcome.INACTIVE_PERSON, now, PersonView.of(person), code)
             day = school_date(now, self.tz)
@@ -141,6 +143,15 @@ class ScanService:
         caller has checked the move. Lateness and the outbox apply as for a scan at that time."""
         track = self._record(person, at, direction, "manual", actor=actor, note=note)
         return self._result(track, person, None)
+
+    @staticmethod
+    def _unknown(code: str, now: datetime) -> ScanResult:
+        """A code not in `card`: a card reported lost (services/cards.py), or simply unknown.
+        Only this branch reads `revoked_card`, so a known card's scan costs nothing more."""
+        lost = card_book.revoked(code)
+        if lost is not None:
+            return ScanResult(Outcome.REVOKED_CARD, now, PersonView.of(lost.person), code)
+        return ScanResult(Outcome.UNKNOWN_CARD, now, code=code)
 
     def _committed(self, result: ScanResult) -> ScanResult:
         for callback in self.after_commit:

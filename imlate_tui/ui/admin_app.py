@@ -28,6 +28,7 @@ from imlate_tui.ui.admin.firelist import FireListScreen
 from imlate_tui.ui.admin.jobs import JobsScreen
 from imlate_tui.ui.admin.late import LateScreen
 from imlate_tui.ui.admin.queue import QueueScreen
+from imlate_tui.ui.admin.roll_call import RollCallScreen
 from imlate_tui.ui.admin.roster import AdminRosterScreen
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class AdminApp(App[int]):
     TITLE = "ImLate admin"
     ENABLE_COMMAND_PALETTE = False
     MODES = {"late": LateScreen, "roster": AdminRosterScreen, "firelist": FireListScreen, "queue": QueueScreen,
-             "jobs": JobsScreen, "audit": AuditScreen}
+             "jobs": JobsScreen, "audit": AuditScreen, "rollcall": RollCallScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f1", "show('late')", "Today", show=False, priority=True, id="late"),
@@ -59,6 +60,7 @@ class AdminApp(App[int]):
         Binding("f4", "show('queue')", "Writeback", show=False, priority=True, id="queue"),
         Binding("f5", "show('jobs')", "Jobs", show=False, priority=True, id="jobs"),
         Binding("f6", "show('audit')", "Audit log", show=False, priority=True, id="audit"),
+        Binding("f10", "show('rollcall')", "Roll call", show=False, priority=True, id="rollcall"),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, actions: AdminActions,

@@ -40,6 +40,7 @@ class PersonScreen(AdminScreen):
         Binding("o", "sign('out')", "Out"),
         Binding("c", "assign_card", "Card"),
         Binding("a", "toggle_active", "Active"),
+        Binding("k", "cards", "Cards (lost)"),
         Binding("t", "sign_at", "Earlier"),
         Binding("r", "reason", "Reason"),
         Binding("v", "void", "Void"),
@@ -198,3 +199,9 @@ class PersonScreen(AdminScreen):
                                    lambda _: f"{name} is now {'active' if active else 'inactive'}")
 
         self.app.push_screen(ConfirmDialog(question), done)
+
+    def action_cards(self) -> None:
+        """Revoke a lost card or give a replacement (ui/admin/cards.py)."""
+        from imlate_tui.ui.admin.cards import open_cards
+
+        open_cards(self.admin, self.person_id)

@@ -102,7 +102,7 @@ class AdminRosterScreen(AdminScreen):
                 old = table.entries[pid]
                 # A voided scan can move someone back (even to "not signed", with no last event).
                 if (e.status, e.last_event_at) != (old.status, old.last_event_at):
-                    table.record(pid, e.status, e.last_event_at)
+                    table.record(pid, e.status, e.last_event_at, auto=e.auto)
                 table.entries[pid] = e   # keeps minutes late current too
         else:
             keep = table.selected_person_id()

@@ -23,6 +23,7 @@ _VERDICTS = {
     Outcome.ALREADY_SIGNED_OUT: ("ALREADY SIGNED OUT", "-already"),
     Outcome.UNKNOWN_CARD: ("PLEASE SEE RECEPTION", "-problem"),
     Outcome.INACTIVE_PERSON: ("PLEASE SEE RECEPTION", "-problem"),
+    Outcome.REVOKED_CARD: ("PLEASE SEE RECEPTION", "-problem"),
 }
 _VERDICT_CLASSES = ("-in", "-out", "-already", "-problem")
 
@@ -93,6 +94,8 @@ class ResultPanel(Horizontal):
         if result.result is Outcome.UNKNOWN_CARD:
             who, group = "Card not recognised", f"Card {result.code}"
             hint = "Reception: F4 assigns this card to a person"
+        elif result.result is Outcome.REVOKED_CARD:   # nothing recorded; no name or photo for a finder
+            who, group, person = "This card was reported lost - please see reception", f"Card {result.code}", None
         elif result.result is Outcome.INACTIVE_PERSON and person is not None:
             who, group = person.name, "is no longer active"
         elif person is not None:

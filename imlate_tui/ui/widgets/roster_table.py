@@ -19,7 +19,7 @@ from textual.widgets import DataTable
 from imlate_tui.db.tracks import RosterRow
 from imlate_tui.domain import search
 from imlate_tui.domain.scanning import Status
-from imlate_tui.services.roster import STATUS_LABELS
+from imlate_tui.services.roster import AUTO_MARK, STATUS_LABELS
 
 # ANSI colour names survive the 16-colour console unchanged.
 _STATUS_STYLES = {Status.SIGNED_IN: "bold green", Status.SIGNED_OUT: "yellow", Status.NOT_SIGNED: "dim"}
@@ -37,12 +37,14 @@ class RosterEntry:
     last_event_at: datetime | None
     minutes_late: int | None = None
     school_id: str | None = None
+    auto: bool = False
+    """Signed out by the auto-signout job (shown as "Signed Out (auto)")."""
 
     @classmethod
     def of(cls, row: RosterRow) -> "RosterEntry":
         p = row.person
         return cls(p.id, p.display_name, p.kind, p.year_group, p.form_group, row.status, row.last_event_at,
-                   row.minutes_late, p.school_id)
+                   row.minutes_late, p.school_id, row.auto_signed_out)
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,12 @@ class RosterTable(DataTable):
         self._redraw()
 
     def record(self, person_id: int, status: Status, at: datetime | None, *, name: str = "", kind: str = "",
-               year_group: int | None = None, form_group: str | None = None) -> None:
+               year_group: int | None = None, form_group: str | None = None, auto: bool = False) -> None:
         """A new track for one person: update their row in place."""
         old = self.entries.get(person_id)
         if old is None:  # someone added since the roster was loaded
             old = RosterEntry(person_id, name, kind, year_group, form_group, Status.NOT_SIGNED, None)
-        entry = replace(old, status=status, last_event_at=at)
+        entry = replace(old, status=status, last_event_at=at, auto=auto)
         self.entries[person_id] = entry
         key = str(person_id)
         shown = key in self.rows
@@ -142,7 +144,7 @@ class RosterTable(DataTable):
                 "" if e.year_group is None else str(e.year_group), e.form_group or "")
 
     def _status_cell(self, e: RosterEntry) -> Text:
-        return Text(STATUS_LABELS[e.status], style=_STATUS_STYLES[e.status])
+        return Text(STATUS_LABELS[e.status] + (AUTO_MARK if e.auto else ""), style=_STATUS_STYLES[e.status])
 
     def _time_cell(self, e: RosterEntry) -> str:
         return e.last_event_at.astimezone(self.tz).strftime("%H:%M") if e.last_event_at else ""

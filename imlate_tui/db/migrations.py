@@ -57,11 +57,19 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _visitors() -> None:
+    from imlate_tui.db.visitor_models import VISITOR_MODELS
+
+    _add_missing_column("person", Person.email)
+    database.create_tables(VISITOR_MODELS)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (9, "visitors: visits, expected visitors, watch list, host-email outbox; staff email", _visitors),
 ]
 LATEST = STEPS[-1][0]
 

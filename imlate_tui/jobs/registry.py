@@ -53,6 +53,12 @@ def _retention(ctx: JobContext) -> dict[str, Any]:
     return purge(ctx)
 
 
+def _notifications(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.host_email import count_due, deliver_due
+
+    return {"would_send": count_due(ctx.clock())} if ctx.dry_run else deliver_due(ctx.settings, ctx.clock)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
@@ -62,5 +68,7 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
             _absence_marking),
     JobSpec("writeback", "deliver attendance marks waiting in the outbox to iSAMS", _writeback),
     JobSpec("retention", "purge tracks and attendance records older than retention.days", _retention,
+            needs_erp=False),
+    JobSpec("notifications", "send host emails waiting in the outbox (visitor arrivals)", _notifications,
             needs_erp=False),
 ]}

@@ -8,6 +8,9 @@ APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
 # What the tests use beyond Python: a PostgreSQL server (the database tests run on it too),
 # sshd and systemd-analyze (the deploy/ checks).
 TEST_APT := postgresql openssh-server systemd
+# Badge printing: a private CUPS server with a PDF-writing queue (started by the tests' cups_server
+# fixture through scripts/cups-test-server.sh), and pdftotext to read what was printed.
+TEST_APT += cups cups-client printer-driver-cups-pdf poppler-utils
 
 .PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 

@@ -37,10 +37,13 @@ def _first_line(text: str) -> str:
 def queue_problem(printer: str, timeout: float = 5.0) -> str | None:
     """None when `printer` exists and accepts and prints jobs; otherwise why not, in one sentence."""
     state = _run(["lpstat", "-p", printer], timeout)
+    said = _first_line(state.stderr or state.stdout)
     if state.returncode != 0:
-        return f"printer {printer!r} is not set up in CUPS ({_first_line(state.stderr or state.stdout)})"
+        if "not running" in said or "connect" in said.lower():
+            return "the print service (CUPS) is not running"
+        return f"printer {printer!r} is not set up in CUPS"
     if "disabled" in state.stdout:
-        return f"printer {printer!r} is stopped ({_first_line(state.stdout)})"
+        return f"printer {printer!r} is stopped (switched off, jammed or paused in CUPS)"
     return None
 
 

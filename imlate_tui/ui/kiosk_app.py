@@ -58,6 +58,7 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         Binding("f2", "open_roster", "Roster", show=False, id="roster"),
         Binding("f3", "open_manual", "Sign in/out by hand", show=False, id="manual"),
         Binding("f4", "assign_card", "Assign card", show=False, id="assign"),
+        Binding("f5", "visitor", "Visitor sign-in", show=False, id="visitor"),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, scan_service: ScanService, reception: Reception,
@@ -269,6 +270,11 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
         self.with_pin(f"Assign card {code}: enter the admin PIN", lambda: self.push_screen(
             PersonPickerScreen(self.reception, "assign", title=f"Give card {code} to:"), done))
+
+    def action_visitor(self) -> None:
+        from imlate_tui.ui.screens.visitor import open_visitor_form
+
+        open_visitor_form(self)
 
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,

@@ -28,6 +28,7 @@ from imlate_tui.ui.admin.firelist import FireListScreen
 from imlate_tui.ui.admin.jobs import JobsScreen
 from imlate_tui.ui.admin.queue import QueueScreen
 from imlate_tui.ui.admin.roster import AdminRosterScreen
+from imlate_tui.ui.admin.visitors import VisitorsScreen
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class AdminApp(App[int]):
     TITLE = "ImLate admin"
     ENABLE_COMMAND_PALETTE = False
     MODES = {"roster": AdminRosterScreen, "firelist": FireListScreen, "queue": QueueScreen,
-             "jobs": JobsScreen, "audit": AuditScreen}
+             "jobs": JobsScreen, "audit": AuditScreen, "visitors": VisitorsScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f2", "show('roster')", "Roster", show=False, priority=True, id="roster"),
@@ -57,6 +58,7 @@ class AdminApp(App[int]):
         Binding("f4", "show('queue')", "Writeback", show=False, priority=True, id="queue"),
         Binding("f5", "show('jobs')", "Jobs", show=False, priority=True, id="jobs"),
         Binding("f6", "show('audit')", "Audit log", show=False, priority=True, id="audit"),
+        Binding("f10", "show('visitors')", "Visitors", show=False, priority=True, id="visitors"),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, actions: AdminActions,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from imlate_tui.ui.admin_app import AdminApp
 
 SCREENS = (("f2", "roster", "Roster"), ("f3", "firelist", "Fire list"), ("f4", "queue", "Writeback"),
-           ("f5", "jobs", "Jobs"), ("f6", "audit", "Audit log"))
+           ("f5", "jobs", "Jobs"), ("f6", "audit", "Audit log"), ("f10", "visitors", "Visitors"))
 
 
 class NavBar(Vertical):

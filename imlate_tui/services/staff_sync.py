@@ -60,6 +60,8 @@ def sync_staff(ctx: JobContext) -> dict[str, Any]:
         plans.append(Planned(fields, staff_hash(fields), on_roll, existing.get(employee.id),
                              f"employee (iSAMS id {employee.id})"))
     apply_plans(ctx, plans, counts, create=staff.create, update=staff.update, what="staff")
+    if not ctx.dry_run:
+        staff.fill_emails({e.id: e.school_email_address for e in roll.employees if e.school_email_address})
     seen = {e.id for e in roll.employees}
     gone = [p.id for employee_id, p in existing.items() if employee_id not in seen and p.active]
     deactivate_missing(ctx, gone, roll, len(roll.employees), counts, "staff")

@@ -168,3 +168,20 @@ async def test_a_card_scanned_while_the_form_is_open_is_still_a_scan(kiosk_db, c
         assert isinstance(app.screen, VisitorScreen)   # the visitor's typing is kept
         assert app.screen.query_one("#name").value == "Jane"
     assert Card.get(Card.code == "ADA1").person.tracks.get().direction == "in"
+
+
+async def test_the_kiosk_emails_the_host_at_once_without_waiting_for_the_mail_server(tmp_path, clock, smtp_server,
+                                                                                    size):
+    smtp = {"host": "127.0.0.1", "port": smtp_server.port, "from_address": "reception@hillside.example",
+            "starttls": False}
+    with opened(visitor_settings(tmp_path, notifications={"smtp": smtp})) as settings:
+        add_staff("Helen", "Okafor", "h.okafor@hillside.example")
+        app = visitor_kiosk(settings, clock)
+        async with app.run_test(size=size) as pilot:
+            await fill_form(pilot)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: done(app), what="sign-in")
+            await wait_for(pilot, lambda: len(smtp_server.messages) == 1, what="the host's email")
+            await wait_for(pilot, lambda: HostNotification.get().status == "sent", what="marked sent")
+        assert b"Subject: Your visitor has arrived: Jane Marlowe (Acme Lifts)" in smtp_server.messages[0]
+        assert len(smtp_server.messages) == 1

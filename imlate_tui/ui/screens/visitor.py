@@ -48,18 +48,19 @@ class VisitorScreen(ModalScreen[None]):
     # CSS, not DEFAULT_CSS: these rules must win over kiosk.tcss (its Input borders).
     CSS = """
     VisitorScreen #dialog { width: 76; }
-    VisitorScreen .row { height: 1; margin-bottom: 1; }
+    VisitorScreen .row { height: 1; margin-top: 1; }
     VisitorScreen .row Label { width: 18; color: $text-muted; }
     VisitorScreen .row Input { width: 1fr; background: $boost; border: none; height: 1; }
     VisitorScreen .row Input:focus { border: none; background: $accent 40%; }
     VisitorScreen .row Choice { width: 1fr; padding: 0 1; background: $boost; }
     VisitorScreen .row Choice:focus { background: $accent 40%; }
-    VisitorScreen #hosts { height: 4; max-height: 4; border: none; margin: 0 0 1 18; background: $panel; }
-    VisitorScreen #expected { height: auto; max-height: 5; margin-bottom: 1; }
+    VisitorScreen #hosts { height: auto; max-height: 4; border: none; margin: 0 0 0 18; background: $panel; }
+    VisitorScreen #expected { height: auto; max-height: 5; }
     VisitorScreen #switcher { height: auto; }
     VisitorScreen #switcher > Vertical { height: auto; }
     VisitorScreen #notice-text { margin-bottom: 1; }
-    VisitorScreen #form-message { color: $error; text-style: bold; height: auto; }
+    VisitorScreen #form-message { color: $error; text-style: bold; height: auto; margin-top: 1; }
+    VisitorScreen #v-form.with-expected .row { margin-top: 0; }
     VisitorScreen #wait-text, VisitorScreen #done-text { text-style: bold; margin-bottom: 1; }
     VisitorScreen #print-line { margin-bottom: 1; }
     VisitorScreen #print-line.failed { color: $warning; text-style: bold; }
@@ -92,8 +93,8 @@ class VisitorScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Visitor sign-in", id="title")
-            with ContentSwitcher(initial="form", id="switcher"):
-                with Vertical(id="form"):
+            with ContentSwitcher(initial="v-form", id="switcher"):
+                with Vertical(id="v-form", classes="with-expected" if self.expected else ""):
                     if self.expected:
                         yield Static("Expected today? Choose your name and press Enter, or Tab to fill in:")
                         yield OptionList(*[Option(self._expected_label(e), id=str(e.id)) for e in self.expected],
@@ -107,13 +108,13 @@ class VisitorScreen(ModalScreen[None]):
                     yield from self._row("Type", Choice(self.settings.visitors.types, id="type"))
                     yield from self._row("Car registration", Input(id="car", compact=True, max_length=20, placeholder="optional"))
                     yield Static(id="form-message")
-                with Vertical(id="notice"):
+                with Vertical(id="v-notice"):
                     yield Static(self.settings.visitors.notice, id="notice-text")
-                with Vertical(id="wait"):
+                with Vertical(id="v-wait"):
                     yield Static("Please wait here: a member of reception will be with you shortly.", id="wait-text")
-                with Vertical(id="busy"):
+                with Vertical(id="v-busy"):
                     yield Static("Signing you in…", id="busy-text")
-                with Vertical(id="done"):
+                with Vertical(id="v-done"):
                     yield Static(id="done-text")
                     yield Static(id="print-line")
             yield Static(HINTS["form"], id="step-hints", classes="hints")
@@ -252,7 +253,7 @@ class VisitorScreen(ModalScreen[None]):
 
     def _show(self, step: str) -> None:
         self.step = step
-        self.query_one(ContentSwitcher).current = step
+        self.query_one(ContentSwitcher).current = f"v-{step}"   # ids apart from kiosk.tcss's #notice
         self.query_one("#step-hints", Static).update(HINTS[step])
         if step != "form":
             self.set_focus(None)

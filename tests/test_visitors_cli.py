@@ -92,3 +92,31 @@ def test_people_import_takes_an_email_column_and_checks_it(config, capsys, tmp_p
     code, out, _ = run(capsys, "visitors", "sign-in", "--name", "V", "--organisation", "O",
                        "--host", "t.brennan@hillside.example", "--json")
     assert json.loads(out)["host"] == "Tom Brennan"
+
+
+def test_sign_in_emails_the_host_before_it_exits(config, capsys, smtp_server, monkeypatch):
+    monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__HOST", "127.0.0.1")
+    monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__PORT", str(smtp_server.port))
+    monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__STARTTLS", "false")
+    monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__FROM_ADDRESS", "reception@hillside.example")
+    code, out, _ = run(capsys, "visitors", "sign-in", "--name", "Jane Marlowe", "--organisation", "Acme",
+                       "--host", "Helen Okafor", "--json")
+    assert code == 0 and json.loads(out)["host_email"] == "sent"
+    assert len(smtp_server.messages) == 1
+    assert run(capsys, "jobs", "run", "notifications", "--json")[0] == 0
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_watch_list_match_is_not_signed_in_and_exits_3(config, capsys):
+    from datetime import datetime, timezone
+
+    from imlate_tui.db.connection import close_database, open_database
+    from imlate_tui.db.visitor_models import WatchEntry
+
+    open_database(f"sqlite:///{config.parent / 'imlate.db'}", config.parent)
+    WatchEntry.create(name="Jane Marlowe", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    close_database()
+    code, out, err = run(capsys, "visitors", "sign-in", "--name", "jane marlowe", "--organisation", "Acme",
+                         "--host", "Helen Okafor")
+    assert (code, out) == (3, "") and "matches the watch list: not signed in" in err and err.count("\n") == 1
+    assert json.loads(run(capsys, "visitors", "list", "--json")[1]) == []

@@ -13,7 +13,6 @@ it and shows the result as a message over the form.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on
@@ -27,6 +26,7 @@ from textual.widgets.option_list import Option
 from imlate_tui.db.models import Person
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.visitors import VisitorDetails, Visitors, VisitorSignIn
+from imlate_tui.ui.visitor_threads import close_thread_connection, send_host_email_soon
 from imlate_tui.ui.widgets.choice import Choice
 
 if TYPE_CHECKING:
@@ -45,27 +45,7 @@ HINTS = {
 
 
 class VisitorScreen(ModalScreen[None]):
-    # CSS, not DEFAULT_CSS: these rules must win over kiosk.tcss (its Input borders).
-    CSS = """
-    VisitorScreen #dialog { width: 76; }
-    VisitorScreen .row { height: 1; margin-top: 1; }
-    VisitorScreen .row Label { width: 18; color: $text-muted; }
-    VisitorScreen .row Input { width: 1fr; background: $boost; border: none; height: 1; }
-    VisitorScreen .row Input:focus { border: none; background: $accent 40%; }
-    VisitorScreen .row Choice { width: 1fr; padding: 0 1; background: $boost; }
-    VisitorScreen .row Choice:focus { background: $accent 40%; }
-    VisitorScreen #hosts { height: auto; max-height: 4; border: none; margin: 0 0 0 18; background: $panel; }
-    VisitorScreen #expected { height: auto; max-height: 5; }
-    VisitorScreen #switcher { height: auto; }
-    VisitorScreen #switcher > Vertical { height: auto; }
-    VisitorScreen #notice-text { margin-bottom: 1; }
-    VisitorScreen #form-message { color: $error; text-style: bold; height: auto; margin-top: 1; }
-    VisitorScreen #v-form.with-expected .row { margin-top: 0; }
-    VisitorScreen #wait-text, VisitorScreen #done-text { text-style: bold; margin-bottom: 1; }
-    VisitorScreen #print-line { margin-bottom: 1; }
-    VisitorScreen #print-line.failed { color: $warning; text-style: bold; }
-    VisitorScreen #step-hints { margin-top: 1; }
-    """
+    CSS_PATH = "visitor.tcss"
     BINDINGS = [
         Binding("escape", "back", show=False),
         Binding("f8", "refuse", show=False),
@@ -293,7 +273,7 @@ class VisitorScreen(ModalScreen[None]):
             self.app.call_from_thread(self._failed, "Sorry, the sign-in could not be recorded. Please see reception.")
             return
         finally:
-            _close_thread_connection()
+            close_thread_connection()
         if result.notification_id is not None:
             send_host_email_soon(self.settings, result.notification_id)
         self.app.call_from_thread(self._signed_in, result, outcome)
@@ -354,35 +334,11 @@ class VisitorScreen(ModalScreen[None]):
             try:
                 outcome = print_badge(visit_id, self.settings)
             finally:
-                _close_thread_connection()
+                close_thread_connection()
             self.app.call_from_thread(self._show_print, outcome)
 
         self.query_one("#print-line", Static).update("Reprinting…")
         self.run_worker(job, thread=True, group="visitor")
-
-
-def _close_thread_connection() -> None:
-    from imlate_tui.db.connection import database
-
-    if database.obj is not None and not database.is_closed():
-        database.close()
-
-
-def send_host_email_soon(settings, notification_id: int) -> threading.Thread:
-    """Try the host's email now, in a thread of its own: the kiosk never waits on the mail server."""
-    from imlate_tui.services.host_email import deliver_due
-
-    def run() -> None:
-        try:
-            deliver_due(settings, only=[notification_id])
-        except Exception:
-            log.exception("host email %s: immediate delivery failed (the notifications job retries)", notification_id)
-        finally:
-            _close_thread_connection()
-
-    thread = threading.Thread(target=run, name="host-email", daemon=True)
-    thread.start()
-    return thread
 
 
 def open_visitor_form(app: "KioskApp") -> None:

@@ -146,16 +146,20 @@ async def test_scanning_the_badge_signs_the_visitor_out(kiosk_db, clock, size):
     assert Visit.get().left_at == clock.now
 
 
-async def test_the_form_times_out_to_idle(tmp_path, clock, size):
-    with opened(visitor_settings(tmp_path, timeout=1.0)) as settings:
-        add_staff("Helen", "Okafor")
-        app = visitor_kiosk(settings, clock)
-        async with app.run_test(size=size) as pilot:
-            await pilot.press("f5")
-            assert isinstance(app.screen, VisitorScreen)
-            await pilot.press(*"Jane")
-            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="time-out")
-        assert Track.select().count() == 0 and Person.select().where(Person.kind == "visitor").count() == 0
+async def test_the_form_times_out_to_idle(kiosk_db, clock, size):
+    app = visitor_kiosk(kiosk_db, clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5", *"Jane")
+        assert isinstance(app.screen, VisitorScreen)
+        short_time_out(app.screen)
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="time-out")
+    assert Track.select().count() == 0 and Person.select().where(Person.kind == "visitor").count() == 0
+
+
+def short_time_out(screen: VisitorScreen) -> None:
+    """From now on the form gives up after 0.3 s without a key (the config minimum is 10 s)."""
+    screen.settings.visitors.form_timeout_seconds = 0.3
+    screen._restart_timer()
 
 
 async def test_a_card_scanned_while_the_form_is_open_is_still_a_scan(kiosk_db, clock, size):
@@ -185,3 +189,21 @@ async def test_the_kiosk_emails_the_host_at_once_without_waiting_for_the_mail_se
             await wait_for(pilot, lambda: HostNotification.get().status == "sent", what="marked sent")
         assert b"Subject: Your visitor has arrived: Jane Marlowe (Acme Lifts)" in smtp_server.messages[0]
         assert len(smtp_server.messages) == 1
+
+
+async def test_the_form_waits_while_a_pin_prompt_is_open_then_times_out(kiosk_db, clock, size):
+    WatchEntry.create(name="Jane Marlowe", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    app = visitor_kiosk(kiosk_db, clock)
+    async with app.run_test(size=size) as pilot:
+        await fill_form(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.step == "wait", what="watch-list wait")
+        form = app.screen
+        await pilot.press("enter")
+        assert isinstance(app.screen, PinScreen)
+        short_time_out(form)
+        await pilot.pause(1.0)                      # well past the form's time-out
+        assert isinstance(app.screen, PinScreen) and app.screen_stack[-2] is form
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="time-out after the prompt")
+    assert WatchAlert.get().decision == "pending" and Track.select().count() == 0

@@ -13,12 +13,9 @@ from kiosk_helpers import FakeScanner, kiosk_settings
 SIZES = [(80, 24), (160, 48)]
 
 
-def visitor_settings(tmp_path, *, printer: str | None = None, timeout: float | None = None, **overrides):
-    settings = kiosk_settings(tmp_path, visitors={"badge": {"printer": printer, "folder": str(tmp_path / "badges")}},
-                              **overrides)
-    if timeout is not None:   # below the config minimum, so a test need not wait 10 s
-        settings.visitors.form_timeout_seconds = timeout  # type: ignore[misc]
-    return settings
+def visitor_settings(tmp_path, *, printer: str | None = None, **overrides):
+    return kiosk_settings(tmp_path, visitors={"badge": {"printer": printer, "folder": str(tmp_path / "badges")}},
+                          **overrides)
 
 
 def add_staff(forename: str, surname: str, email: str | None = None) -> Person:

@@ -123,7 +123,7 @@ class VisitorScreen(ModalScreen[None]):
         self._timer = self.set_timer(seconds or self.settings.visitors.form_timeout_seconds, self._timed_out)
 
     def _timed_out(self) -> None:
-        if self.step == "busy":
+        if self.step == "busy" or self.app.screen is not self:   # working, or a PIN prompt is on top
             self._restart_timer()
             return
         log.info("visitor form timed out at step %s", self.step)

@@ -120,3 +120,9 @@ def test_a_watch_list_match_is_not_signed_in_and_exits_3(config, capsys):
                          "--host", "Helen Okafor")
     assert (code, out) == (3, "") and "matches the watch list: not signed in" in err and err.count("\n") == 1
     assert json.loads(run(capsys, "visitors", "list", "--json")[1]) == []
+
+
+def test_the_smtp_password_comes_from_the_environment_and_is_masked(config, capsys, monkeypatch):
+    monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__PASSWORD", "hunter2-secret")
+    code, out, _ = run(capsys, "config", "check")
+    assert code == 0 and "password: '***'" in out and "hunter2-secret" not in out

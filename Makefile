@@ -8,8 +8,9 @@ APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
 # What the tests use beyond Python: a PostgreSQL server (the database tests run on it too),
 # sshd and systemd-analyze (the deploy/ checks).
 TEST_APT := postgresql openssh-server systemd
-# pdftotext reads the fire list PDF back; lp (cups-client) is what firelist printing calls.
-TEST_APT += poppler-utils cups-client
+# pdftotext reads printed PDFs back (fire list, badges); lp/lpstat (cups-client) is what printing calls;
+# the tests' cups_server fixture starts a private CUPS server with a PDF-writing queue (scripts/cups-test-server.sh).
+TEST_APT += cups cups-client printer-driver-cups-pdf poppler-utils
 
 .PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 

@@ -379,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--person", metavar="SCHOOL_ID", help="only this person's cards")
     p.add_argument("--json", action="store_true")
     ppl = sub.add_parser("people", help="local people").add_subparsers(dest="people_command", required=True)
-    add("import", cmd_people_import, "import staff and visitors from a CSV with columns name,kind,card",
+    add("import", cmd_people_import, "import staff and visitors from a CSV with columns name,kind[,card][,email]",
         ppl).add_argument("file")
 
     cfg = sub.add_parser("config", help="config commands").add_subparsers(dest="config_command", required=True)
@@ -422,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("kiosk", cmd_kiosk, "the kiosk on this terminal (`kiosk set-pin` sets the reception PIN)")
     p.add_argument("action", nargs="?", choices=["set-pin"], help="set-pin: choose the reception PIN")
+
+    from imlate_tui.visitors_cli import add_visitor_commands
+
+    add_visitor_commands(sub, add)
 
     add("admin", cmd_admin, "the admin view for SSH sessions (read-only unless your user is in admin.operators)")
     add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")

@@ -271,6 +271,7 @@ class ScheduleSettings(Section):
         "writeback": JobSchedule(day_of_week="*", minute="*"),
         "retention": JobSchedule(day_of_week="*", hour="3", minute="15"),
         "auto-signout": JobSchedule(day_of_week="*", minute="*/5"),
+        "notifications": JobSchedule(day_of_week="*", minute="*"),
     }
     """Each job's schedule. An entry here changes only the fields it names, of that job only: the other
     jobs and fields keep their defaults (`jobs: {writeback: {minute: "*/5"}}` leaves every other job
@@ -315,6 +316,75 @@ class AdminSettings(Section):
 class RetentionSettings(Section):
     days: int | None = Field(None, ge=1)
     """Purge tracks and attendance intents older than this; null keeps everything."""
+    visitor_days: int | None = Field(180, ge=1)
+    """Purge visitors (their details, visits, host emails and badge files) not seen for this many days."""
+
+
+_LABEL_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*x\s*(\d+(?:\.\d+)?)\s*mm\s*$", re.IGNORECASE)
+
+
+def label_size_mm(value: str) -> tuple[float, float]:
+    """`"62x100mm"` -> (62.0, 100.0): width and height of the badge label in millimetres."""
+    match = _LABEL_SIZE.match(value)
+    if not match:
+        raise ValueError(f"expected a label size like \"62x100mm\", got {value!r}")
+    return float(match.group(1)), float(match.group(2))
+
+
+class BadgeSettings(Section):
+    printer: str | None = None
+    """CUPS queue the badges go to (`lp -d PRINTER`); null: badges are made but not printed."""
+    size: str = "62x100mm"
+    """Label size, width x height in mm (62x100mm is the common Brother QL visitor label)."""
+    folder: str = "var/badges"
+    """Where badge PDFs are kept (for reprints) until the visitor retention purges them."""
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        width, height = label_size_mm(value)
+        if not (20 <= width <= 300 and 20 <= height <= 300):
+            raise ValueError(f"label sides must be between 20 and 300 mm, got {value!r}")
+        return value
+
+
+class VisitorSettings(Section):
+    badge: BadgeSettings = BadgeSettings()
+    types: list[str] = ["visitor", "contractor", "parent", "supply staff"]
+    """Visit types offered at the kiosk and accepted by `visitors sign-in --type`."""
+    notice: str = ("Safeguarding: wear your badge where it can be seen and stay with your host. "
+                   "Report any concern about a child to the Designated Safeguarding Lead at reception. "
+                   "Fire: on the alarm, leave by the nearest exit and go to the assembly point on the field. "
+                   "Sign out and return your badge when you leave.")
+    """The safeguarding and fire notice every visitor reads and accepts before signing in."""
+    form_timeout_seconds: int = Field(90, ge=10)
+    """The kiosk visitor form goes back to the idle screen after this long without a key."""
+
+    @field_validator("types")
+    @classmethod
+    def _some_types(cls, value: list[str]) -> list[str]:
+        cleaned = [" ".join(t.split()) for t in value if t.strip()]
+        if not cleaned:
+            raise ValueError("list at least one visit type")
+        return cleaned
+
+
+class SmtpSettings(Section):
+    host: str | None = None
+    """SMTP server for host notifications; null: no emails are sent (they wait in the outbox)."""
+    port: int = Field(587, ge=1, le=65535)
+    from_address: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    """Better set as IMLATE_NOTIFICATIONS__SMTP__PASSWORD in the environment than in this file."""
+    starttls: bool = True
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class NotificationSettings(Section):
+    smtp: SmtpSettings = SmtpSettings()
+    max_attempts: int = Field(20, ge=1)
+    """A host email that failed this many times is given up (status failed, shown in the admin view)."""
 
 
 class FirelistSettings(Section):
@@ -346,6 +416,8 @@ class Settings(BaseModel):
     kiosk: KioskSettings = KioskSettings()
     admin: AdminSettings = AdminSettings()
     retention: RetentionSettings = RetentionSettings()
+    visitors: VisitorSettings = VisitorSettings()
+    notifications: NotificationSettings = NotificationSettings()
     logging: LoggingSettings = LoggingSettings()
     firelist: FirelistSettings = FirelistSettings()
 
@@ -517,5 +589,7 @@ def masked(settings: Settings) -> dict[str, Any]:
     data["erp"]["isams"]["client_secret"] = "***" if settings.erp.isams.client_secret.get_secret_value() else ""
     data["kiosk"]["admin_pin_hash"] = "***" if settings.kiosk.admin_pin_hash else None
     data["erp"]["wonde"]["token"] = "***" if settings.erp.wonde.token else None
+    smtp_password = settings.notifications.smtp.password
+    data["notifications"]["smtp"]["password"] = "***" if smtp_password and smtp_password.get_secret_value() else None
     data["database"]["url"] = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", settings.database.url)
     return data

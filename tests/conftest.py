@@ -87,6 +87,7 @@ def clock() -> FakeClock:
 from fixtures_isams import *  # noqa: F401,F403
 from fixtures_sync import *  # noqa: F401,F403
 from fixtures_writeback import *  # noqa: F401,F403
+from fixtures_visitors import *  # noqa: F401,F403
 
 
 class WriteCounter(logging.Handler):

@@ -60,5 +60,5 @@ def test_scheduler_print_lists_next_five_runs(config, capsys):
     assert main(["scheduler", "--print"]) == 0
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
     assert set(lines) == {"student-sync", "photo-sync", "codes-sync", "absence-marking", "writeback", "retention",
-                          "auto-signout"}
+                          "auto-signout", "notifications"}
     assert lines["photo-sync"].count("05:00") == 5

@@ -34,7 +34,7 @@ def week_of(trigger, start):
 
 
 def test_iSAMS_jobs_are_not_scheduled_when_the_integration_is_off(tmp_path):
-    assert set(job_triggers(make_settings(tmp_path))) == {"retention", "auto-signout"}   # the jobs without iSAMS
+    assert set(job_triggers(make_settings(tmp_path))) == {"retention", "auto-signout", "notifications"}   # the jobs without iSAMS
 
 
 def test_default_jobs_across_an_ordinary_week(triggers):

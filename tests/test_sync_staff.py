@@ -98,6 +98,7 @@ def test_on_the_student_sync_also_creates_staff(job_context, isams_state, erp_se
     first = stored[seeded["id"]]
     assert (first.forename, first.surname, first.kind) == (seeded["forename"], seeded["surname"], "staff")
     assert first.isams_id is None and first.school_id is None and first.sync_hash is not None
+    assert first.email == seeded["schoolEmailAddress"]        # where their visitors' arrival emails go
     left, leaving_at_christmas = stored[isams_state.employees[3]["id"]], stored[isams_state.employees[17]["id"]]
     assert not left.active and left.leaving_date == date(2025, 7, 18)
     assert leaving_at_christmas.active

@@ -120,6 +120,13 @@ def _office_tables() -> None:
     database.create_tables(OFFICE_MODELS)
 
 
+def _visitors() -> None:
+    from imlate_tui.db.visitor_models import VISITOR_MODELS
+
+    _add_missing_column("person", Person.email)
+    database.create_tables(VISITOR_MODELS)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -129,6 +136,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
         "an 'interrupted' job run", _audit_truly_append_only),
     (7, "voided tracks and corrected attendance intents", _corrections),
     (8, "revoked (lost) cards and fire roll calls", _office_tables),
+    (9, "visitors: visits, expected visitors, watch list, host-email outbox; staff email", _visitors),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
     (11, "keys of scans forwarded from kiosks' local journals", _forwarded_scans),
 ]

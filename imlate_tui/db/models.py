@@ -51,6 +51,8 @@ class Person(BaseModel):
     notes = TextField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    email = CharField(max_length=254, null=True)
+    """Staff: where host notifications go (people import, or iSAMS for synced staff)."""
 
     class Meta:
         indexes = ((("kind", "active"), False), (("surname", "forename"), False))

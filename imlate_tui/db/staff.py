@@ -27,3 +27,18 @@ def update(person_id: int, fields: StaffFields, sync_hash: int, active: bool, no
     Person.update(sync_hash=sync_hash, active=active, updated_at=now, **_columns(fields)) \
         .where(Person.id == person_id).execute()
 
+
+
+def fill_emails(addresses: dict[int, str]) -> int:
+    """Synced staff keep their iSAMS school email (where host notifications go): written only where it
+    differs, so an unchanged re-sync writes nothing; a person iSAMS gives no address for keeps theirs."""
+    from imlate_tui.db.connection import write_transaction
+
+    changed = 0
+    with write_transaction():
+        for person in Person.select(Person.id, Person.email, Person.isams_employee_id).where(
+                Person.isams_employee_id.in_(list(addresses))):
+            wanted = addresses[person.isams_employee_id].strip()
+            if wanted and person.email != wanted:
+                changed += Person.update(email=wanted).where(Person.id == person.id).execute()
+    return changed

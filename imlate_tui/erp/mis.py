@@ -120,6 +120,8 @@ class RollEmployee:
     surname: str | None = None
     preferred_name: str | None = None
     leaving_date: datetime | None = None
+    email: str | None = None
+    """Where a visitor's host is told of their arrival."""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,12 @@ def _auto_signout(ctx: JobContext) -> dict[str, Any]:
     return auto_signout(ctx)
 
 
+def _notifications(ctx: JobContext) -> dict[str, Any]:
+    from imlate_tui.services.host_email import count_due, deliver_due
+
+    return {"would_send": count_due(ctx.clock())} if ctx.dry_run else deliver_due(ctx.settings, ctx.clock)
+
+
 JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
     JobSpec("student-sync", "students from iSAMS into local people", _student_sync),
     JobSpec("photo-sync", "student photos whose iSAMS photo changed", _photo_sync),
@@ -71,4 +77,6 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in [
             needs_erp=False),
     JobSpec("auto-signout", "sign out whoever is still in at attendance.auto_signout's time (source auto)",
             _auto_signout, needs_erp=False, run_at_start=True),
+    JobSpec("notifications", "send host emails waiting in the outbox (visitor arrivals)", _notifications,
+            needs_erp=False),
 ]}

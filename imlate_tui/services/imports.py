@@ -8,6 +8,7 @@ good file changes nothing (cards already held by the same person are counted as 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from imlate_tui.domain.scanning import normalise_code
 from imlate_tui.errors import InvalidInput
 
 LOCAL_KINDS = ("staff", "visitor")
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
 @dataclass
@@ -97,11 +99,13 @@ def import_cards(path: Path, *, now: datetime, actor: str,
 
 
 def import_people(path: Path, *, now: datetime, actor: str) -> ImportReport:
-    """Columns: name, kind (staff | visitor), and optionally card. Students come from iSAMS."""
+    """Columns: name, kind (staff | visitor), and optionally card and email. Students come from iSAMS.
+
+    An email (where host notifications go) is stored on the person; an empty cell leaves a stored one as it is."""
     rows = _read_rows(path, ("name", "kind"))
     problems, seen, report = _Problems(path), {}, ImportReport()
     with write_transaction():
-        planned: list[tuple[str, str, str, str | None]] = []
+        planned: list[tuple[str, str, str, str | None, str | None]] = []
         for line, row in rows:
             kind, name = row["kind"].lower(), " ".join(row["name"].split())
             if kind not in LOCAL_KINDS:
@@ -115,14 +119,19 @@ def import_people(path: Path, *, now: datetime, actor: str) -> ImportReport:
                     owner.kind == kind and owner.forename.lower() == forename.lower()
                     and owner.surname.lower() == surname.lower()):
                 problems.add(line, f"card {code} already belongs to {owner.display_name}")
-            planned.append((kind, forename, surname, code))
+            email = row.get("email") or None
+            if email is not None and not _EMAIL.match(email):
+                problems.add(line, f"bad email address {email!r}")
+            planned.append((kind, forename, surname, code, email))
         problems.raise_if_any()
-        for kind, forename, surname, code in planned:
+        for kind, forename, surname, code, email in planned:
             person = people.find_local(kind, forename, surname)
             if person is None:
-                person = Person.create(kind=kind, forename=forename, surname=surname,
+                person = Person.create(kind=kind, forename=forename, surname=surname, email=email,
                                        created_at=now, updated_at=now)
                 report.people_created += 1
+            elif email is not None and person.email != email:
+                Person.update(email=email, updated_at=now).where(Person.id == person.id).execute()
             if code:
                 if people.assign_card(person, code, now):
                     report.added += 1

@@ -5,7 +5,10 @@ automatic absence marking) of school-local days **before** `today − retention.
 `days: 30` on 24 November, 25 October and later stay; 24 October and earlier go. "Today" is the
 school-local day of the job's clock.
 
-What stays: people, cards, job-run history and the audit log (append-only; the purge adds one
+Visitors follow their own, shorter clock (`retention.visitor_days`, default 180): see
+`visitor_retention`.
+
+What stays: people (other than visitors), cards, job-run history and the audit log (append-only; the purge adds one
 entry saying what it removed, when it removed anything, and never removes one).
 
 Run it with `--dry-run` first: it counts what would go and deletes nothing.
@@ -28,6 +31,24 @@ ACTOR = "retention job"
 
 
 def purge(ctx: JobContext) -> dict[str, Any]:
+    """Attendance data by `retention.days`, then visitors by `retention.visitor_days`; the counts of both."""
+    from imlate_tui.services.visitor_retention import purge_visitors
+
+    counts = purge_attendance(ctx)
+    visitors = purge_visitors(ctx)
+    removed = {k: v for k, v in visitors.items() if k != "visitor_cutoff" and v}
+    if removed and not ctx.dry_run:
+        with write_transaction():
+            audit.record(at=ctx.clock(), actor=ACTOR, action="retention.visitors",
+                         target=f"before {visitors['visitor_cutoff']}", days=ctx.settings.retention.visitor_days,
+                         **removed)
+    if removed:
+        log.info("visitor retention%s: %s (days before %s)", " dry run" if ctx.dry_run else "", removed,
+                 visitors["visitor_cutoff"])
+    return {**counts, **visitors}
+
+
+def purge_attendance(ctx: JobContext) -> dict[str, Any]:
     """Counts per table (`tracks`, `attendance_intents`, `register_writes`) and the `cutoff` date
     (ISO; rows of days before it are purged). With `retention.days` unset nothing is done."""
     days = ctx.settings.retention.days

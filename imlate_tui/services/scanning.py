@@ -179,9 +179,11 @@ class ScanService:
 def scan_service_for(settings: Settings, clock: Clock = utc_now) -> ScanService:
     """The scan service as the kiosk and `imlate scan` use it: with lateness and the attendance outbox
     when the iSAMS integration is on."""
+    from imlate_tui.services.visitor_tracks import VisitorTracks
+
     if not settings.erp.enabled:
-        return ScanService(settings, clock)
+        return ScanService(settings, clock, listeners=[VisitorTracks(settings)])
     from imlate_tui.services.attendance_outbox import ScanAttendance
 
     hooks = ScanAttendance(settings)
-    return ScanService(settings, clock, listeners=[hooks.outbox], lateness=hooks.lateness)
+    return ScanService(settings, clock, listeners=[hooks.outbox, VisitorTracks(settings)], lateness=hooks.lateness)

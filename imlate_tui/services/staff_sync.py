@@ -61,6 +61,8 @@ def sync_staff(ctx: JobContext) -> dict[str, Any]:
         plans.append(Planned(fields, hashed, on_roll, existing.get(employee.mis_id),
                              f"employee (iSAMS id {employee.mis_id})"))
     apply_plans(ctx, plans, counts, create=staff.create, update=staff.update, what="staff")
+    if not ctx.dry_run:
+        staff.fill_emails({e.mis_id: e.email for e in employees if e.email})
     seen = {e.mis_id for e in employees}
     gone = [p.id for employee_id, p in existing.items() if employee_id not in seen and p.active]
     deactivate_missing(ctx, gone, roll, len(employees), counts, "staff")

@@ -30,6 +30,7 @@ from imlate_tui.ui.admin.late import LateScreen
 from imlate_tui.ui.admin.queue import QueueScreen
 from imlate_tui.ui.admin.roll_call import RollCallScreen
 from imlate_tui.ui.admin.roster import AdminRosterScreen
+from imlate_tui.ui.admin.visitors import VisitorsScreen
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ class AdminApp(App[int]):
     TITLE = "ImLate admin"
     ENABLE_COMMAND_PALETTE = False
     MODES = {"late": LateScreen, "roster": AdminRosterScreen, "firelist": FireListScreen, "queue": QueueScreen,
-             "jobs": JobsScreen, "audit": AuditScreen, "rollcall": RollCallScreen}
+             "jobs": JobsScreen, "audit": AuditScreen, "rollcall": RollCallScreen,
+             "visitors": VisitorsScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f1", "show('late')", "Today", show=False, priority=True, id="late"),
@@ -61,6 +63,7 @@ class AdminApp(App[int]):
         Binding("f5", "show('jobs')", "Jobs", show=False, priority=True, id="jobs"),
         Binding("f6", "show('audit')", "Audit log", show=False, priority=True, id="audit"),
         Binding("f10", "show('rollcall')", "Roll call", show=False, priority=True, id="rollcall"),
+        Binding("f12", "show('visitors')", "Visitors", show=False, priority=True, id="visitors"),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, actions: AdminActions,

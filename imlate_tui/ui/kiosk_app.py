@@ -59,6 +59,7 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         Binding("f3", "open_manual", "Sign in/out by hand", show=False, id="manual"),
         Binding("f4", "assign_card", "Assign card", show=False, id="assign"),
         Binding("f7", "revoke_card", "Revoke a lost card", show=False, id="revoke"),
+        Binding("f5", "visitor", "Visitor sign-in", show=False, id="visitor"),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, scan_service: ScanService, reception: Reception,
@@ -275,6 +276,11 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         from imlate_tui.ui.screens.revoke_card import start_revoke
 
         start_revoke(self)
+
+    def action_visitor(self) -> None:
+        from imlate_tui.ui.screens.visitor import open_visitor_form
+
+        open_visitor_form(self)
 
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,

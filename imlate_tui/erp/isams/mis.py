@@ -31,7 +31,7 @@ def roll_student(s: Student) -> RollStudent:
 
 def roll_employee(e: Employee) -> RollEmployee:
     return RollEmployee(mis_id=e.id, forename=e.forename, surname=e.surname, preferred_name=e.preferred_name,
-                        leaving_date=e.leaving_date)
+                        leaving_date=e.leaving_date, email=e.school_email_address)
 
 
 class _Codes:

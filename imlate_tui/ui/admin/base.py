@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 SCREENS = (("f1", "late", "Today"), ("f2", "roster", "Roster"), ("f3", "firelist", "Fire list"), ("f4", "queue", "Writeback"),
            ("f5", "jobs", "Jobs"), ("f6", "audit", "Audit log"),
-           ("f10", "rollcall", "Roll call"))
+           ("f10", "rollcall", "Roll call"),
+           ("f12", "visitors", "Visitors"))
 
 
 class NavBar(Vertical):

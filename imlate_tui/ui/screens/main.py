@@ -42,6 +42,7 @@ class MainScreen(Screen[None]):
                 yield BigClock(id="clock")
                 yield Static("Scan your card", id="prompt")
                 yield Static(id="typed")
+                yield Static("Visitor? press F5", id="visitor-hint")
                 if self.notice:
                     yield Static(self.notice, id="notice")
             yield ResultPanel(self.photos_dir, id="result")

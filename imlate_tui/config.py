@@ -92,11 +92,32 @@ class IsamsSettings(Section):
     """OAuth scope to request; leave empty unless your tenant needs `restapi`."""
     timeout_seconds: float = Field(10.0, gt=0)
     """Time-out of one HTTP call to iSAMS."""
+    request_deadline_seconds: float = Field(30.0, gt=0)
+    """Overall deadline of one HTTP request, however slowly the server trickles its answer."""
+    max_retry_after_seconds: float = Field(120.0, ge=0)
+    """A Retry-After up to this is waited out; a longer one ends the run, which is tried again after it."""
+    max_requests_per_hour: int | None = Field(None, ge=1)
+    """Cap on requests ImLate sends to iSAMS in any 60 minutes, shared by every process on the database
+    (null: no cap). When short, sign-in writeback goes first, then absence marking, then syncs."""
+
+
+class WondeSettings(Section):
+    base_url: str = "https://api.wonde.com"
+    """Wonde's UK host; the school's regional host is found from the school record."""
+    school_id: str | None = None
+    """The school's Wonde id (like A1930499544)."""
+    token: SecretStr | None = None
+    """Better set as IMLATE_ERP__WONDE__TOKEN in the environment than in this file."""
+    mis: str | None = None
+    """The school's MIS (SIMS, Arbor, Bromcom …) when known better than Wonde's record."""
 
 
 class ErpSettings(Section):
     enabled: bool = False
     """Sync people from iSAMS and write attendance back."""
+    provider: Literal["isams", "wonde"] = "isams"
+    """Which road to the MIS: iSAMS's REST API, or Wonde (SIMS, Arbor, Bromcom …)."""
+    wonde: WondeSettings = WondeSettings()
     timezone: str = "Europe/London"
     """How datetimes sent to iSAMS are formatted, and how offset-less iSAMS datetimes are read."""
     isams: IsamsSettings = IsamsSettings()
@@ -129,6 +150,13 @@ class ErpSettings(Section):
 class SessionSettings(Section):
     unauthorised_after: str | None = None
     """null, `period.finish`, or "HH:MM": after it a late arrival is written as unauthorised_code."""
+    starts_at: str | None = None
+    """"HH:MM": when the session starts, for a MIS that gives no register times (Wonde)."""
+
+    @field_validator("starts_at")
+    @classmethod
+    def _starts(cls, value: str | None) -> str | None:
+        return None if value is None else _check_hhmm(value)
 
     @field_validator("unauthorised_after")
     @classmethod
@@ -356,5 +384,6 @@ def masked(settings: Settings) -> dict[str, Any]:
     data = settings.model_dump(mode="json", exclude={"base_dir"})
     data["erp"]["isams"]["client_secret"] = "***" if settings.erp.isams.client_secret.get_secret_value() else ""
     data["kiosk"]["admin_pin_hash"] = "***" if settings.kiosk.admin_pin_hash else None
+    data["erp"]["wonde"]["token"] = "***" if settings.erp.wonde.token else None
     data["database"]["url"] = re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", settings.database.url)
     return data

@@ -10,7 +10,9 @@ from fixtures_isams import SIM_MONDAY, RecordedSleep
 from imlate_tui.db.connection import close_database
 from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.erp.isams import IsamsClient
+from imlate_tui.erp.isams.mis import IsamsMis
 from imlate_tui.jobs.context import JobContext
+from imlate_tui.services.mis_factory import stored_codes
 
 __all__ = ["erp_settings", "job_context", "sim_clock"]
 
@@ -37,8 +39,9 @@ def job_context(erp_settings, sim_clock):
     def make(*, page_size: int = 100, dry_run: bool = False) -> JobContext:
         def client(settings):
             isams = settings.erp.isams
-            return IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
-                               timezone=settings.erp_tz, page_size=page_size, sleep=RecordedSleep())
+            return IsamsMis(IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
+                                        timezone=settings.erp_tz, page_size=page_size, sleep=RecordedSleep()),
+                            stored_codes)
         made.append(JobContext(erp_settings, clock=sim_clock, dry_run=dry_run, client_factory=client))
         return made[-1]
     yield make

@@ -14,8 +14,10 @@ from imlate_tui.db.connection import close_database
 from imlate_tui.db.models import Person
 from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.erp.isams import IsamsClient
+from imlate_tui.erp.isams.mis import IsamsMis
 from imlate_tui.jobs.context import JobContext
 from imlate_tui.services.codes_sync import sync_codes
+from imlate_tui.services.mis_factory import stored_codes
 from imlate_tui.services.scanning import scan_service_for
 from imlate_tui.services.student_sync import sync_students
 from imlate_tui.services.writeback import Writer
@@ -27,6 +29,7 @@ LONDON = ZoneInfo("Europe/London")
 class SchoolDay:
     def __init__(self, state, base_url, folder, day: date, **overrides) -> None:
         self.state, self.day = state, day
+        self.writers: list[Writer] = []
         erp = {"enabled": True, "isams": {"base_url": base_url, "client_id": DEMO_CLIENT_ID,
                                            "client_secret": DEMO_CLIENT_SECRET}, **overrides.pop("erp", {})}
         self.settings = make_settings(folder, erp=erp, **overrides)
@@ -49,14 +52,17 @@ class SchoolDay:
         self.now = self.local(hhmm)
         self.state.set_now(self.now)
 
-    def client(self, settings=None, retries: int = 1) -> IsamsClient:
-        """A client that never really sleeps; one retry by default so failure tests stay quick."""
+    def client(self, settings=None, retries: int = 1, **options) -> IsamsMis:
+        """iSAMS behind the MIS seam, never really sleeping; one retry by default so failure tests stay quick."""
         isams = self.settings.erp.isams
-        return IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
-                           timezone=self.settings.erp_tz, sleep=RecordedSleep(), max_retries=retries)
+        options.setdefault("sleep", RecordedSleep())
+        return IsamsMis(IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
+                                    timezone=self.settings.erp_tz, max_retries=retries, **options), stored_codes)
 
     def writer(self, **kw) -> Writer:
-        return Writer(self.settings, self.client, self.clock, **kw)
+        """A writer keeps its MIS connection for life (as the kiosk's does): closed with the school day."""
+        self.writers.append(Writer(self.settings, self.client, self.clock, **kw))
+        return self.writers[-1]
 
     def student(self, division: int = 3, skip: int = 0) -> str:
         """A student of that division whose AM and PM rows are plain (no office leave)."""
@@ -86,6 +92,8 @@ class SchoolDay:
         return [(names.get(w.period_id, w.period_id), w.body) for w in self.state.writes if w.school_id == school_id]
 
     def close(self) -> None:
+        for writer in self.writers:
+            writer.close()
         close_database()
 
 

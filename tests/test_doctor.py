@@ -16,6 +16,7 @@ from imlate_tui.config import Settings
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import SchemaVersion, Track
+from imlate_tui.erp.mis import AttendanceCode
 from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.erp.isams.errors import IsamsBadResponse, IsamsPermissionError, IsamsUnavailable
 from imlate_tui.jobs.lock import scheduler_lock
@@ -190,10 +191,10 @@ class FakeClient:
     def __init__(self, error=None):
         self.error, self.closed = error, False
 
-    def list_absence_codes(self):
+    def attendance_codes(self):
         if self.error:
             raise self.error
-        return ["O", "N"]
+        return [AttendanceCode("absence", "O", 1), AttendanceCode("absence", "N", 2)]
 
     def close(self):
         self.closed = True

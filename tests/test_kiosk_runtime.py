@@ -52,3 +52,4 @@ def test_unreachable_isams_shows_on_the_status_line(school_day, isams_state):
     isams_state.faults.clear()
     runtime.writer.cycle()
     assert runtime.status().isams == "reachable"
+    runtime.writer.stop()   # the writer keeps one MIS connection for its life; this ends it

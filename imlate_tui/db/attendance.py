@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -27,40 +28,65 @@ def due(now: datetime, limit: int = 200) -> list[AttendanceIntent]:
                 .order_by(AttendanceIntent.event_at, AttendanceIntent.id).limit(limit))
 
 
-def claim(intent: AttendanceIntent, who: str, now: datetime, until: datetime) -> bool:
-    """Take an intent for delivery; False when another writer holds an unexpired claim."""
+def claim(intent: AttendanceIntent, who: str, now: datetime, until: datetime) -> str | None:
+    """Take an intent for delivery: its fencing token, or None when another writer holds an unexpired claim.
+
+    The token is new for every claim; the outcome of this attempt is recorded only while the intent
+    still carries it (``settle``), so a writer that stalled past its claim never overwrites the outcome
+    of the writer that took over.
+    """
+    token = uuid.uuid4().hex
     with write_transaction():
-        taken = (AttendanceIntent.update(claimed_by=who, claimed_until=until)
+        taken = (AttendanceIntent.update(claimed_by=who, claimed_until=until, claim_token=token)
                  .where((AttendanceIntent.id == intent.id) & (AttendanceIntent.status == "pending")
                         & (AttendanceIntent.claimed_until.is_null() | (AttendanceIntent.claimed_until < now)))
                  .execute())
-    return taken == 1
+    return token if taken == 1 else None
 
 
-def settle(intent: AttendanceIntent, *, status: str, summary: str, now: datetime,
-           retry_at: datetime | None = None, minutes_late: int | None = None) -> None:
-    """Record how an attempt ended and release the claim."""
+def still_claimed(intent_id: int, token: str, until: datetime) -> bool:
+    """Right before a write: is the claim still ours? If so, hold it until ``until`` (the write's longest)."""
+    with write_transaction():
+        return (AttendanceIntent.update(claimed_until=until)
+                .where((AttendanceIntent.id == intent_id) & (AttendanceIntent.claim_token == token)
+                       & (AttendanceIntent.status == "pending")).execute()) == 1
+
+
+def settle(intent: AttendanceIntent, *, status: str, summary: str, now: datetime, token: str | None = None,
+           retry_at: datetime | None = None, minutes_late: int | None = None) -> bool:
+    """Record how an attempt ended and release the claim. With ``token``, only if the claim is still
+    this one (False: another writer took the intent over; nothing is changed)."""
     fields: dict[str, Any] = {"status": status, "summary": summary[:2000], "updated_at": now,
-                              "claimed_by": None, "claimed_until": None,
+                              "claimed_by": None, "claimed_until": None, "claim_token": None,
                               "attempts": AttendanceIntent.attempts + 1}
     if retry_at is not None:
         fields["next_attempt_at"] = retry_at
     if minutes_late is not None:
         fields["minutes_late"] = minutes_late
+    where = AttendanceIntent.id == intent.id
+    if token is not None:
+        where &= AttendanceIntent.claim_token == token
     with write_transaction():
-        AttendanceIntent.update(**fields).where(AttendanceIntent.id == intent.id).execute()
+        if AttendanceIntent.update(**fields).where(where).execute() != 1:
+            return False
+        if token is not None:   # this claim's writes are accounted for by this outcome
+            AttendanceWrite.update(claim_token=None).where(
+                (AttendanceWrite.intent == intent.id) & (AttendanceWrite.claim_token == token)).execute()
         if minutes_late is not None:   # filled in late (cold period cache at scan time)
             Track.update(minutes_late=minutes_late).where(
                 (Track.id == intent.track_id) & Track.minutes_late.is_null()).execute()
+    return True
 
 
 def record_write(*, person_id: int, day: date, period_id: int | None, period_name: str, rule: str,
                  outcome: str, now: datetime, intent_id: int | None = None, job_run_id: int | None = None,
-                 before: dict | None = None, body: dict | None = None, error: str | None = None) -> AttendanceWrite:
+                 before: dict | None = None, body: dict | None = None, error: str | None = None,
+                 mark: str | None = None, claim_token: str | None = None) -> AttendanceWrite:
     with write_transaction():
         return AttendanceWrite.create(
             intent=intent_id, job_run=job_run_id, person=person_id, local_date=day, period_id=period_id,
-            period_name=period_name, rule=rule, outcome=outcome, at=now, error=error,
+            period_name=period_name, rule=rule, outcome=outcome, at=now, error=error, mark=mark,
+            claim_token=claim_token,
             before=json.dumps(before, default=str, sort_keys=True) if before is not None else None,
             body=json.dumps(body, default=str, sort_keys=True) if body is not None else None)
 
@@ -71,9 +97,20 @@ def set_write_outcome(write: AttendanceWrite, outcome: str, now: datetime, error
 
 
 def unresolved_writes(intent_id: int) -> list[AttendanceWrite]:
-    """Writes started but never recorded as finished (the process stopped between PUT and record)."""
-    return list(AttendanceWrite.select().where((AttendanceWrite.intent == intent_id)
-                                               & (AttendanceWrite.outcome == "sending")))
+    """Writes whose end no settled outcome accounts for: started but never recorded as finished (the
+    process stopped between PUT and record, or the PUT's answer never came), and writes a writer
+    recorded after it had lost its claim (its outcome was fenced out)."""
+    return list(AttendanceWrite.select().where(
+        (AttendanceWrite.intent == intent_id)
+        & ((AttendanceWrite.outcome == "sending")
+           | ((AttendanceWrite.outcome == "sent") & AttendanceWrite.claim_token.is_null(False))))
+        .order_by(AttendanceWrite.id))
+
+
+def adopt_write(write: AttendanceWrite, token: str) -> None:
+    """Make an earlier claim's write part of this claim, so this claim's outcome accounts for it."""
+    with write_transaction():
+        AttendanceWrite.update(claim_token=token).where(AttendanceWrite.id == write.id).execute()
 
 
 def requeue_since(day: date, now: datetime) -> int:

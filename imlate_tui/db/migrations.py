@@ -12,7 +12,8 @@ from typing import Callable
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
-from imlate_tui.db.models import ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
+                                  AttendanceWrite, AuditEntry, Person, SchemaVersion)
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -57,11 +58,19 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _fencing_and_budget() -> None:
+    database.create_tables(BUDGET_MODELS)
+    _add_missing_column("attendance_intent", AttendanceIntent.claim_token)
+    _add_missing_column("attendance_write", AttendanceWrite.mark)
+    _add_missing_column("attendance_write", AttendanceWrite.claim_token)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
 ]
 LATEST = STEPS[-1][0]
 

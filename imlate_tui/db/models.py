@@ -198,6 +198,8 @@ class AttendanceIntent(BaseModel):
     claimed_until = UtcDateTimeField(null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    claim_token = CharField(max_length=40, null=True)
+    """The fencing token of the claim in progress: an outcome is recorded only by the claim holding it."""
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False), (("person", "local_date"), False))
@@ -219,6 +221,10 @@ class AttendanceWrite(BaseModel):
     """sending | sent | confirmed | skipped | failed | dry-run"""
     error = TextField(null=True)
     at = UtcDateTimeField()
+    mark = TextField(null=True)
+    """The mark sent, in provider-neutral terms (JSON), to tell later whether the MIS shows it."""
+    claim_token = CharField(max_length=40, null=True)
+    """The claim this write was made under, until that claim settles its intent (then null)."""
 
     class Meta:
         indexes = ((("person", "local_date"), False), (("intent",), False))
@@ -232,3 +238,18 @@ class SchemaVersion(BaseModel):
 ALL_MODELS = [Person, Card, Track, AuditEntry]
 SYNC_MODELS = [JobRun, RegistrationCode, RegistrationPeriod, PeriodFetch, YearGroupDivisions]
 ATTENDANCE_MODELS = [AttendanceIntent, AttendanceWrite]
+
+
+class MisRequestCount(BaseModel):
+    """Requests sent to the MIS per minute and purpose: the request budget (erp.isams.max_requests_per_hour),
+    counted in the database so every process on it shares one budget."""
+
+    minute = UtcDateTimeField()
+    purpose = CharField(max_length=12)
+    used = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("minute", "purpose"), True),)
+
+
+BUDGET_MODELS = [MisRequestCount]

@@ -138,6 +138,15 @@ class _Handler(BaseHTTPRequestHandler):
         delay_ms = sum(int(f.mode[6:]) for f in fired if f.mode.startswith("delay:"))
         if delay_ms:
             time.sleep(delay_ms / 1000)
+        if "hold" in modes:
+            with state.lock:
+                state.faults.holding += 1
+            try:
+                state.faults.released.wait(timeout=30)
+                return self._answer(state, method, path, query, body, modes)
+            finally:
+                with state.lock:
+                    state.faults.holding -= 1
         for fault in fired:
             if fault.mode == "reset":
                 self._drop_connection()
@@ -150,12 +159,19 @@ class _Handler(BaseHTTPRequestHandler):
                 status = int(fault.mode[7:])
                 headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
                 return message(status, f"Simulated failure (HTTP {status}).", headers)
+        return self._answer(state, method, path, query, body, modes)
+
+    def _answer(self, state: SimState, method: str, path: str, query: dict[str, list[str]], body: bytes,
+                modes: set[str]) -> Reply:
         options = Options(no_offset="timestamps:no-offset" in modes, effects=modes,
                           photo_type=next((m.split(":", 1)[1] for m in modes
                                            if m.startswith("photo-content-type:")), None))
         reply = self._route(state, method, path, query, body, options)
         if "truncated-json" in modes and reply.status == 200 and reply.body:
             reply.body = reply.body[: len(reply.body) // 2]
+        after_ms = sum(int(m[12:]) for m in modes if m.startswith("delay-after:"))
+        if after_ms:
+            time.sleep(after_ms / 1000)   # the work is done (a PUT applied); the answer comes late
         return reply
 
     def _route(self, state: SimState, method: str, path: str, query: dict[str, list[str]], body: bytes,

@@ -10,6 +10,9 @@ cleared). Modes:
 ``status:500-html``         an IIS-style HTML 500 page (not JSON)
 ``lock-timeout``/``deadlock`` 500 with SQL Server's "deadlock … Rerun the transaction." message
 ``delay:<ms>``              wait before answering (stacks with other modes)
+``delay-after:<ms>``        do the work (a PUT is applied), then wait before answering
+``hold``                    wait before answering until ``faults.release()`` (at most 30 s): a
+                            request stalled in flight, for as long as a test needs
 ``reset``                   drop the connection without an answer
 ``truncated-json``          200 with the JSON body cut in half
 ``expire-token-now``        the caller's token expires now (401, then a fresh token works)
@@ -33,10 +36,10 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-_SIMPLE = {"lock-timeout", "deadlock", "reset", "truncated-json", "expire-token-now", "rotate-secret",
+_SIMPLE = {"hold", "lock-timeout", "deadlock", "reset", "truncated-json", "expire-token-now", "rotate-secret",
            "paging-drift", "duplicate-across-pages", "missing-across-pages", "timestamps:no-offset",
            "no-periods-today", "period-ids-roll", "photo-missing"}
-_PREFIXED = ("status:", "delay:", "photo-content-type:")
+_PREFIXED = ("status:", "delay:", "delay-after:", "photo-content-type:")
 PAGING_MODES = {"paging-drift", "duplicate-across-pages", "missing-across-pages"}
 # Modes that replace the whole answer; the first one that fires wins.
 TERMINAL_PREFIXES = ("status:", "lock-timeout", "deadlock", "reset", "rotate-secret")
@@ -72,7 +75,7 @@ def _check_mode(mode: str, simple: frozenset[str] | set[str] = _SIMPLE) -> None:
         return
     for prefix in _PREFIXED:
         if mode.startswith(prefix) and len(mode) > len(prefix):
-            if prefix in ("status:", "delay:"):
+            if prefix in ("status:", "delay:", "delay-after:"):
                 tail = mode[len(prefix):]
                 if not (tail.isdigit() or tail == "500-html"):
                     break
@@ -93,6 +96,14 @@ class FaultBook:
         self._rng = random.Random(seed)
         self._faults: list[Fault] = []
         self._next_id = 1
+        self.released = threading.Event()
+        self.released.set()
+        self.holding = 0
+        """Requests stalled by ``hold`` (or answering after one): 0 once every held request has answered."""
+
+    def release(self) -> None:
+        """Let every request stalled by a ``hold`` fault answer."""
+        self.released.set()
 
     def add(self, mode: str, *, route: str | None = None, method: str = "*", count: int | None = None,
             probability: float | None = None, retry_after: float | None = None) -> Fault:
@@ -103,6 +114,8 @@ class FaultBook:
             raise ValueError("probability must be between 0 and 1")
         if retry_after is None and mode == "status:429":
             retry_after = 1
+        if mode == "hold":
+            self.released.clear()
         with self._lock:
             fault = Fault(self._next_id, mode, route or self._default_routes.get(mode, self._default_route),
                           method.upper(), count, probability, retry_after)
@@ -113,6 +126,7 @@ class FaultBook:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+        self.released.set()
 
     def active(self) -> list[Fault]:
         with self._lock:

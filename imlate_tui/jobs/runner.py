@@ -8,12 +8,14 @@ from typing import Any
 
 from imlate_tui.db import job_runs
 from imlate_tui.db.connection import database
-from imlate_tui.erp.isams.errors import IsamsError
+from imlate_tui.erp.mis import MisError
 from imlate_tui.errors import ImlateError
 from imlate_tui.jobs.context import ErpDisabled, JobContext
 from imlate_tui.jobs.registry import JOBS
 
 log = logging.getLogger(__name__)
+PURPOSES = {"writeback": "writeback", "absence-marking": "absence"}
+"""The request budget's priority of each job's requests; every other job is a sync."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,14 @@ def run_job(name: str, ctx: JobContext, *, trigger: str = "manual") -> JobResult
     with database.connection_context():
         run = job_runs.start(name, trigger=trigger, dry_run=ctx.dry_run, now=ctx.clock())
         ctx.run_id = run.id
+        ctx.purpose = PURPOSES.get(name, "sync")
         counts: dict[str, Any] = {}
         error = None
         try:
             if spec.needs_erp and not ctx.settings.erp.enabled:
                 raise ErpDisabled("the iSAMS integration is off (erp.enabled: false)")
             counts = spec.func(ctx)
-        except (ImlateError, IsamsError) as exc:   # their messages are written for people
+        except (ImlateError, MisError) as exc:   # their messages are written for people
             error = str(exc)
             log.warning("job %s failed: %s", name, error)
         except Exception as exc:  # a bug must not kill the scheduler thread; the log has the trace

@@ -3,7 +3,9 @@ are marked absent in iSAMS — only where the register is still untaken.
 
 Periods are taken once per division (from the day's cache, or fetched once); each student then costs
 one GET and at most one PUT. Students are worked through by a small pool of threads (each with its own
-iSAMS client; the client's retries honour 429 Retry-After). Right before each PUT the local database is
+MIS connection; the client's retries honour 429 Retry-After). When the MIS asks for a longer wait than
+we hold a job for, or the request budget has no room for absence marking, the run stops there and
+fails with that reason: the next scheduled run carries on (registers already marked are then taken). Right before each PUT the local database is
 asked again whether the student has signed in meanwhile, so a late arrival is never marked absent.
 The mark cannot be undone through ImLate: correct it in iSAMS (a later sign-in replaces the O).
 """
@@ -22,9 +24,10 @@ from imlate_tui.db.models import Person
 from imlate_tui.domain.attendance import decide_absence
 from imlate_tui.domain.lateness import Day
 from imlate_tui.domain.scanning import school_date
-from imlate_tui.erp.isams.errors import IsamsError, IsamsNotFound
+from imlate_tui.erp.mis import Mis, MisError, MisNotFound
+from imlate_tui.errors import ImlateError
 from imlate_tui.jobs.context import JobContext
-from imlate_tui.services.registers import code_book, day_of, register_of, update_of
+from imlate_tui.services.registers import code_book, day_of, mark_json, mark_to_write, register_of
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +61,24 @@ def mark_absences(ctx: JobContext) -> dict[str, Any]:
         due.append((person, reg_day))
     would_mark: list[str] = []
     lock = threading.Lock()
+    stopped: list[MisError] = []
     work: queue.SimpleQueue = queue.SimpleQueue()
     for item in due:
         work.put(item)
 
     def worker() -> None:
-        # One iSAMS client and one database connection per worker, for the whole run.
-        with ctx.client_factory(ctx.settings) as client, database.connection_context():
-            while True:
+        # One MIS connection and one database connection per worker, for the whole run.
+        with ctx.new_client() as mis, database.connection_context():
+            while not stopped:
                 try:
                     person, reg_day = work.get_nowait()
                 except queue.Empty:
                     return
-                outcome = _mark_one(ctx, person, reg_day, client, codes, would_mark, lock)
+                try:
+                    outcome = _mark_one(ctx, person, reg_day, mis, codes, would_mark, lock)
+                except MisError as exc:   # throttled past our limit, or out of budget: end the run here
+                    stopped.append(exc)
+                    return
                 with lock:
                     counts[outcome] += 1
                     done = sum(counts[k] for k in ("marked", "skipped", "failed", "signed_in_meanwhile"))
@@ -84,19 +92,27 @@ def mark_absences(ctx: JobContext) -> dict[str, Any]:
         t.join()
     if ctx.dry_run:
         counts["would_mark"] = sorted(would_mark)
+    if stopped:
+        raise ImlateError(f"absence marking stopped after {counts['marked']} marks: {stopped[0]}")
     return counts
 
 
-def _mark_one(ctx: JobContext, person: Person, reg_day: Day, client, codes, would_mark: list[str],
+def _ends_run(exc: MisError) -> bool:
+    return getattr(exc, "retry_after", None) is not None and not isinstance(exc, MisNotFound)
+
+
+def _mark_one(ctx: JobContext, person: Person, reg_day: Day, mis: Mis, codes, would_mark: list[str],
               lock: threading.Lock) -> str:
     main = reg_day.am
     day = school_date(ctx.clock(), ctx.settings.tz)
     try:
-        register = register_of(client.get_registration_status(main.id, person.school_id))
-    except IsamsNotFound:
-        _record(ctx, person, main, "student is not on this register in iSAMS (404)", "skipped")
+        register = register_of(mis.read_mark(main.id, person.school_id), codes)
+    except MisNotFound:
+        _record(ctx, person, main, f"student is not on this register in {mis.name} (404)", "skipped")
         return "skipped"
-    except IsamsError as exc:
+    except MisError as exc:
+        if _ends_run(exc):
+            raise
         _record(ctx, person, main, "could not read the register", "failed", error=str(exc))
         return "failed"
     decision = decide_absence(reg_day, register, ctx.clock(), ctx.settings.erp.absence_code, codes)
@@ -108,13 +124,15 @@ def _mark_one(ctx: JobContext, person: Person, reg_day: Day, client, codes, woul
         return "marked"
     if tracks.signed_in_between(person.id, day, datetime.min.replace(tzinfo=timezone.utc), ctx.clock()):
         return "signed_in_meanwhile"
-    update = update_of(decision.mark)
-    write = _record(ctx, person, main, decision.rule, "sending", body=update.to_body(ctx.settings.erp_tz),
-                    before=register.__dict__)
+    mark = mark_to_write(decision.mark, codes)
+    write = _record(ctx, person, main, decision.rule, "sending", body=mis.request_body(mark),
+                    before=register.__dict__, mark=mark_json(mark))
     try:
-        client.put_registration_status(main.id, person.school_id, update)
-    except IsamsError as exc:   # the next hourly run reads the register again and retries if still untaken
+        mis.write_mark(main.id, person.school_id, mark)
+    except MisError as exc:   # the next hourly run reads the register again and retries if still untaken
         attendance.set_write_outcome(write, "failed", ctx.clock(), str(exc))
+        if _ends_run(exc):
+            raise
         return "failed"
     attendance.set_write_outcome(write, "sent", ctx.clock())
     return "marked"

@@ -20,7 +20,7 @@ from imlate_tui.db.connection import database, write_transaction
 from imlate_tui.db.models import AttendanceIntent, Person
 from imlate_tui.domain.scanning import Direction
 from imlate_tui.errors import ImlateError, InvalidInput
-from imlate_tui.jobs.context import JobContext, Progress, make_isams_client
+from imlate_tui.jobs.context import JobContext, Progress
 from imlate_tui.jobs.registry import JOBS
 from imlate_tui.jobs.runner import JobResult, run_job
 from imlate_tui.services.reception import Reception
@@ -59,7 +59,7 @@ class AdminActions:
         self.user = user
         self.client = client
         self.clock = clock
-        self.client_factory = client_factory or make_isams_client
+        self.client_factory = client_factory   # None: the configured MIS, budgeted by the job's purpose
         # With iSAMS on, a student's manual sign-in is written back like a scan (outbox + lateness).
         self.scans = scan_service_for(settings, clock)
         self.reception = Reception(settings, clock)

@@ -22,6 +22,7 @@ from imlate_tui.config import Settings, config_path, load_settings
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, database, is_sqlite, open_database, sqlite_path
 from imlate_tui.db.models import JobRun, Track
+from imlate_tui.erp.mis import Mis
 from imlate_tui.errors import ConfigError, DatabaseUnavailable
 from imlate_tui.jobs.lock import scheduler_lock
 from imlate_tui.scanner.device import ListDevices, OpenDevice, list_input_devices, open_input_device
@@ -41,14 +42,12 @@ def run_command(args: Sequence[str]) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-def doctor_client(settings: Settings) -> Any:
-    """An iSAMS client that answers quickly: one attempt, a short time-out (doctor is interactive)."""
-    from imlate_tui.erp.isams import IsamsClient
+def doctor_client(settings: Settings) -> Mis:
+    """The configured MIS, answering quickly: one attempt, a short time-out (doctor is interactive)."""
+    from imlate_tui.services.mis_factory import connect_mis
 
-    isams = settings.erp.isams
-    return IsamsClient(isams.base_url, isams.client_id, isams.client_secret.get_secret_value(),
-                       timezone=settings.erp_tz, scope=isams.scope, max_retries=0,
-                       timeout=min(isams.timeout_seconds, 10.0))
+    timeout = min(settings.erp.isams.timeout_seconds, 10.0)
+    return connect_mis(settings, "check", max_retries=0, timeout=timeout, deadline=timeout)
 
 
 def config_check(settings: Settings, source: Path | None) -> Check:
@@ -78,7 +77,7 @@ def doctor(explicit_config: str | None = None, **seams: Any) -> list[Check]:
 
 def run_checks(settings: Settings, *, config_file: Path | None = None, clock: Clock = utc_now,
                run_command: RunCommand = run_command, disk_usage: DiskUsage = shutil.disk_usage,
-               client_factory: Callable[[Settings], Any] = doctor_client,
+               client_factory: Callable[[Settings], Mis] = doctor_client,
                list_devices: ListDevices = list_input_devices, open_device: OpenDevice = open_input_device,
                lock_factory: Callable[[Settings], Any] = scheduler_lock) -> list[Check]:
     database_checks, clock_line = _database_checks(settings, clock)
@@ -86,8 +85,26 @@ def run_checks(settings: Settings, *, config_file: Path | None = None, clock: Cl
             disk_check(_data_folder(settings), disk_usage), files_check(settings),
             scanner_check(settings, list_devices, open_device),
             clock_line, ntp_check(run_command),
-            isams_check(settings, client_factory),
+            isams_check(settings, client_factory, _budget_line(settings, clock)),
             lock_check(settings, lock_factory)]
+
+
+def _budget_line(settings: Settings, clock: Clock) -> str | None:
+    """The request budget used in the last hour, for the MIS line; None when it cannot be read."""
+    if not settings.erp.enabled:
+        return None
+    from imlate_tui.services.request_budget import budget_use
+
+    opened_here = database.obj is None or database.is_closed()
+    try:
+        if opened_here:
+            open_database(settings.database.url, settings.base_dir)
+        return budget_use(settings, clock()).describe()
+    except Exception:   # no database, an old schema: the other checks say why
+        return None
+    finally:
+        if opened_here:
+            close_database()
 
 
 def _data_folder(settings: Settings) -> Path:

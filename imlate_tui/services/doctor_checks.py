@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from imlate_tui.config import Settings
-from imlate_tui.erp.isams.errors import (IsamsAuthError, IsamsBadResponse, IsamsError, IsamsPermissionError,
-                                         IsamsUnavailable)
+from imlate_tui.erp.mis import Mis, MisAuthError, MisBadResponse, MisError, MisPermissionError, MisUnavailable
 from imlate_tui.scanner.device import (DEVICE_GONE_ERRNOS, PERMISSION_FIX, DeviceSpec, ListDevices, OpenDevice,
                                        resolve)
 
@@ -187,18 +186,18 @@ def ntp_check(run_command: RunCommand) -> Check:
                  "and let the box reach an NTP server; minutes late depend on the clock")
 
 
-_ISAMS_FAILURES: dict[type[IsamsError], tuple[str, str]] = {
-    IsamsAuthError: ("credentials refused: ",
+_ISAMS_FAILURES: dict[type[MisError], tuple[str, str]] = {
+    MisAuthError: ("credentials refused: ",
                      "fix erp.isams.client_id / IMLATE_ERP__ISAMS__CLIENT_SECRET (and erp.isams.scope)"),
-    IsamsPermissionError: ("permission missing: ",
+    MisPermissionError: ("permission missing: ",
                            "grant the REST API client the registration modules in iSAMS's API Services Manager"),
-    IsamsUnavailable: ("cannot reach {url}: ", "check the network, a proxy or firewall, and erp.isams.base_url"),
-    IsamsBadResponse: ("unexpected answer from {url}: ", "check erp.isams.base_url points at the school's iSAMS host"),
+    MisUnavailable: ("cannot reach {url}: ", "check the network, a proxy or firewall, and erp.isams.base_url"),
+    MisBadResponse: ("unexpected answer from {url}: ", "check erp.isams.base_url points at the school's iSAMS host"),
 }
 """What an iSAMS error means for doctor: the start of the message, and the fix."""
 
 
-def isams_check(settings: Settings, client_factory: Callable[[Settings], Any]) -> Check:
+def isams_check(settings: Settings, client_factory: Callable[[Settings], Mis], budget: str | None = None) -> Check:
     isams = settings.erp.isams
     if not settings.erp.enabled:
         return Check("iSAMS", Level.OK, "integration off (erp.enabled: false)")
@@ -210,14 +209,16 @@ def isams_check(settings: Settings, client_factory: Callable[[Settings], Any]) -
     except Exception as exc:   # a bad base_url surfaces here; the message is what a person needs
         return Check("iSAMS", Level.FAIL, f"cannot set up the client: {exc}", "fix erp.isams.base_url")
     try:
-        codes = client.list_absence_codes()
-    except IsamsError as exc:
+        codes = [c for c in client.attendance_codes() if c.kind == "absence"]
+    except MisError as exc:
         prefix, fix = next((v for kind, v in _ISAMS_FAILURES.items() if isinstance(exc, kind)),
                            ("", "check the erp.isams settings"))
         return Check("iSAMS", Level.FAIL, prefix.format(url=isams.base_url) + str(exc), fix)
     finally:
         client.close()
-    return Check("iSAMS", Level.OK, f"{isams.base_url} reached, credentials accepted ({len(codes)} absence codes)")
+    spent = f"; request budget: {budget}" if budget else ""
+    return Check("iSAMS", Level.OK, f"{isams.base_url} reached, credentials accepted ({len(codes)} absence codes)"
+                 f"{spent}")
 
 
 def lock_check(settings: Settings, lock_factory: Callable[[Settings], Any]) -> Check:

@@ -80,14 +80,14 @@ def sync_photos(ctx: JobContext) -> dict[str, Any]:
     if ctx.dry_run or not candidates:
         return counts
     photos_dir.mkdir(parents=True, exist_ok=True)
-    client = ctx.client()
+    mis = ctx.client()
     for done, person in enumerate(candidates, 1):
         ctx.progress(done, len(candidates), "photos")
         if not person.school_id or not SAFE_ID.match(person.school_id):
             counts["skipped"] += 1
             log.warning("photo skipped for person %s: school id not usable as a file name", person.id)
             continue
-        photo = client.get_current_photo(person.school_id)
+        photo = mis.photo(person.school_id)
         if photo is None:
             counts["no_photo"] += 1
             _remember(person, None)

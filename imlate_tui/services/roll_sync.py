@@ -93,7 +93,7 @@ def _apply(plan: Planned, now: datetime, counts: dict[str, Any], create, update)
                 create(plan.fields, plan.hash, plan.active, now)
             else:
                 update(plan.person.id, plan.fields, plan.hash, plan.active, now)
-    except (DatabaseError, ValueError) as exc:
+    except (DatabaseError, ValueError, OverflowError) as exc:
         counts["skipped"] += 1
         log.warning("%s skipped: %s", plan.label, exc)
         return

@@ -37,7 +37,7 @@ def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
                   client_factory: Callable[[], object] | None = None) -> KioskRuntime:
     runtime = KioskRuntime(scan_service_for(settings, clock))
     if settings.erp.enabled:
-        factory = client_factory or (lambda: make_isams_client(settings))
+        factory = client_factory or (lambda: make_isams_client(settings, "writeback", clock))
         runtime.writer = WriterLoop(settings, factory, clock)
         runtime.scan_service.after_commit.append(runtime.writer.wake)
         runtime.background.append(runtime.writer.start)

@@ -1,9 +1,14 @@
 """``IsamsClient``: the typed iSAMS REST calls the product uses, over httpx + authlib.
 
-Every call has a time-out. Idempotent calls (all of them: GETs, and the PUT of a full register
-row) are retried with back-off on 429/502/503/504, deadlock 500s, connection errors and
-time-outs; a 401 gets exactly one fresh token and one more try. Logs carry method, path, status
-and duration only: never tokens, secrets or bodies.
+Every call has a time-out per socket operation and an overall deadline per request (``deadline``: a
+server trickling bytes is cut off). GETs are retried with back-off on 429/502/503/504, deadlock 500s,
+connection errors and time-outs; a PUT is retried only when iSAMS cannot have applied it (a status that
+says so, or no connection made): after a time-out or a dropped connection its outcome is unknown and
+``IsamsOutcomeUnknown`` tells the caller to read the register before sending again. A ``Retry-After``
+is honoured up to ``max_retry_after`` seconds; a longer one ends the call at once (``IsamsThrottled``)
+so the job can reschedule. A 401 gets exactly one fresh token and one more try. ``before_request`` runs
+before every HTTP request (the token's too): the request budget counts there and may refuse. Logs
+carry method, path, status and duration only: never tokens, secrets or bodies.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from authlib.integrations.httpx_client import OAuth2Client
 from pydantic import BaseModel, ValidationError
 
 from .auth import TOKEN_PATH, TokenKeeper
-from .errors import (IsamsAuthError, IsamsBadResponse, IsamsInvalidRequest, IsamsNotFound,
+from .deadline import DeadlineTransport, set_deadline
+from .errors import (IsamsAuthError, IsamsBadResponse, IsamsInvalidRequest, IsamsNotFound, IsamsOutcomeUnknown,
                      IsamsPermissionError, IsamsUnavailable)
 from .models import (AbsenceCode, Division, PresentCode, RegistrationPeriod, RegistrationStatus,
                      RegistrationUpdate, StaffRoll, Student, StudentPhoto, StudentRoll, YearGroup,
@@ -52,11 +58,15 @@ class IsamsClient:
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
                  token_margin: float = 60.0, page_size: int = 500,
-                 base_delay: float = 0.5, max_delay: float = 8.0) -> None:
+                 base_delay: float = 0.5, max_delay: float = 8.0, deadline: float | None = None,
+                 max_retry_after: float = 120.0, before_request: Callable[[], None] | None = None) -> None:
         base = base_url.rstrip("/")
         self.timezone = timezone
         self.page_size = page_size
-        self._policy = RetryPolicy(max_retries=max_retries, base_delay=base_delay, max_delay=max_delay)
+        self.deadline = deadline if deadline is not None else 3 * timeout
+        self._before_request = before_request
+        self._policy = RetryPolicy(max_retries=max_retries, base_delay=base_delay, max_delay=max_delay,
+                                   max_retry_after=max_retry_after)
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
@@ -65,7 +75,7 @@ class IsamsClient:
             token_endpoint=base + TOKEN_PATH, grant_type="client_credentials",
             token_endpoint_auth_method="client_secret_post", leeway=0,
             base_url=base, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport, follow_redirects=False,
+            transport=transport if transport is not None else DeadlineTransport(), follow_redirects=False,
             event_hooks={"request": [self._note_start], "response": [self._log_response]})
         self._tokens = TokenKeeper(self._http, scope=scope, margin=token_margin, clock=clock,
                                    retrying=self._retrying)
@@ -131,9 +141,13 @@ class IsamsClient:
     # -- registration ------------------------------------------------------------------------
 
     def list_registration_periods(self, division_id: int) -> list[RegistrationPeriod]:
-        """Today's registers for a division (iSAMS's today). Their ids are valid for today only."""
+        """Today's registers for a division (iSAMS's today). Their ids are valid for today only.
+
+        A period that cannot be read (a null start, say) is left out with a logged reason; the others
+        are returned, so one bad lesson does not stop writeback and absence marking for the day.
+        """
         return self._get_list("/api/registration/periods", "registrationPeriods", RegistrationPeriod,
-                              params={"divisionId": int(division_id)})
+                              params={"divisionId": int(division_id)}, skip_bad=True)
 
     def get_registration_status(self, period_id: int, school_id: str) -> RegistrationStatus:
         path = _register_path(period_id, school_id)
@@ -147,6 +161,12 @@ class IsamsClient:
         connection errors, time-outs). A 400 is raised at once as ``IsamsInvalidRequest``.
         """
         self._request("PUT", _register_path(period_id, school_id), json_body=update.to_body(self.timezone))
+
+    def call_bound(self) -> float:
+        """The longest one call can take: every attempt to its deadline, every wait at its longest."""
+        attempts = self._policy.max_retries + 1
+        return 2 * attempts * self.deadline + self._policy.max_retries * max(self._policy.max_retry_after,
+                                                                            self._policy.max_delay)
 
     def list_absence_codes(self) -> list[AbsenceCode]:
         return self._get_list("/api/registration/absencecodes", "absenceCodes", AbsenceCode)
@@ -166,12 +186,22 @@ class IsamsClient:
             raise IsamsBadResponse(f"iSAMS sent an unexpected {model.__name__} (GET {path}): "
                                    f"{describe_validation_error(exc)}") from None
 
-    def _get_list(self, path: str, key: str, model: type[M], params: dict | None = None) -> list[M]:
+    def _get_list(self, path: str, key: str, model: type[M], params: dict | None = None,
+                  skip_bad: bool = False) -> list[M]:
         data = self._get_json(path, params=params)
         items = data.get(key) if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise IsamsBadResponse(f"iSAMS sent no {key!r} list (GET {path})")
-        return [self._parse(model, item, path) for item in items]
+        if not skip_bad:
+            return [self._parse(model, item, path) for item in items]
+        parsed = []
+        for index, item in enumerate(items):
+            try:
+                parsed.append(self._parse(model, item, path))
+            except IsamsBadResponse as exc:
+                record_id = item.get("id") if isinstance(item, dict) else None
+                log.warning("iSAMS %s item %d (id %s) refused: %s", key, index, record_id, exc)
+        return parsed
 
     def _get_json(self, path: str, params: dict | None = None) -> Any:
         response = self._request("GET", path, params=params)
@@ -209,10 +239,15 @@ class IsamsClient:
         try:
             response = self._http.request(method, path, params=params, json=json_body,
                                           headers=headers, withhold_token=True)
-        except httpx.TimeoutException as exc:
-            raise RetryableFailure(f"time-out ({type(exc).__name__})") from exc
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise RetryableFailure(f"connection failed ({type(exc).__name__})") from exc   # nothing was sent
         except httpx.TransportError as exc:
-            raise RetryableFailure(f"connection failed ({type(exc).__name__})") from exc
+            kind = "time-out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+            if method != "GET":
+                raise IsamsOutcomeUnknown(f"iSAMS did not answer {method} {path} ({kind}, {type(exc).__name__}); "
+                                          "it may have been applied: the register is read again before "
+                                          "it is sent again") from exc
+            raise RetryableFailure(f"{kind} ({type(exc).__name__})") from exc
         status = response.status_code
         if 200 <= status < 300:
             return response
@@ -224,6 +259,9 @@ class IsamsClient:
         raise _error_for(status, f"{method} {path}", message, model_state)
 
     def _note_start(self, request: httpx.Request) -> None:
+        if self._before_request is not None:
+            self._before_request()   # the request budget: may refuse (MisBudgetExhausted) before anything is sent
+        set_deadline(self.deadline)
         request.extensions["imlate_started"] = self._clock()
 
     def _log_response(self, response: httpx.Response) -> None:

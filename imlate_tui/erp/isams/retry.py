@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from .errors import IsamsUnavailable
+from .errors import IsamsThrottled, IsamsUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,14 +30,14 @@ class RetryPolicy:
     max_retries: int = 4
     base_delay: float = 0.5
     max_delay: float = 8.0
-    # iSAMS throttling windows are configurable (hours, even); past this we give up and let the
-    # caller's own schedule try later rather than block a job for ever.
-    max_retry_after: float = 60.0
+    # iSAMS throttling windows are configurable (hours, even); a Retry-After up to this is waited out,
+    # a longer one ends the call (IsamsThrottled) so the job reschedules instead of holding on.
+    max_retry_after: float = 120.0
 
     def delay(self, retry_number: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before retry ``retry_number`` (0-based); ``Retry-After`` wins when given."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
+            return max(retry_after, 0.0)
         ceiling = min(self.max_delay, self.base_delay * (2 ** retry_number))
         # "Equal jitter": half fixed, half random, so kiosks sharing a tenant do not retry in step.
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
@@ -88,11 +88,18 @@ def call_with_retries(attempt: Callable[[], T], *, what: str, policy: RetryPolic
         try:
             return attempt()
         except RetryableFailure as failure:
+            if failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
+                raise IsamsThrottled(
+                    f"iSAMS asked to wait {failure.retry_after:.0f} s before {what} ({failure.reason}), more than "
+                    f"erp.isams.max_retry_after_seconds ({policy.max_retry_after:.0f} s); "
+                    "it will be tried again after that", failure.retry_after) from failure
             if retry_number >= policy.max_retries:
-                raise IsamsUnavailable(
+                error = IsamsUnavailable(
                     f"iSAMS did not answer {what} after {retry_number + 1} attempts "
                     f"(last: {failure.reason}); check the network and the iSAMS status, "
-                    "it will be tried again later") from failure
+                    "it will be tried again later")
+                error.retry_after = failure.retry_after
+                raise error from failure
             wait = policy.delay(retry_number, failure.retry_after, rng)
             log.warning("iSAMS %s failed (%s); retry %d of %d in %.2f s",
                         what, failure.reason, retry_number + 1, policy.max_retries, wait)

@@ -65,12 +65,18 @@ def _fencing_and_budget() -> None:
     _add_missing_column("attendance_write", AttendanceWrite.claim_token)
 
 
+def _queued_writes() -> None:
+    _add_missing_column("attendance_write", AttendanceWrite.reference)
+    _add_missing_column("attendance_write", AttendanceWrite.check_at)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
+    (12, "queued writes (Wonde writeback ids) followed to their end", _queued_writes),
 ]
 LATEST = STEPS[-1][0]
 

@@ -40,6 +40,10 @@ WONDE_FAULT_MODES = frozenset({"reset", "truncated-json", "no-pagination-block",
                                "writeback-stuck", "writeback-failed", "writeback-404", "token-revoked-now",
                                "photo-missing"})
 
+# Where a fault applies when the test names no route (add method="POST" to spare the reads).
+WONDE_FAULT_ROUTES = {"writeback-stuck": "/v1.0/schools/*/attendance/*",
+                      "writeback-failed": "/v1.0/schools/*/attendance/*", "writeback-404": "/v1.0/writebacks/*"}
+
 
 class Rejected(Exception):
     """A request Wonde refuses: the status and the JSON body."""
@@ -99,7 +103,7 @@ class WondeState:
         self.lock = threading.RLock()
         self.clock = SimClock(self.zone, self.config.now)
         self.faults = FaultBook(seed=self.config.seed, simple_modes=WONDE_FAULT_MODES, default_route="/v1.0/*",
-                                default_routes={})
+                                default_routes=WONDE_FAULT_ROUTES)
         self.reset()
 
     def reset(self) -> None:

@@ -90,10 +90,14 @@ class BatchResult:
     failed: int = 0
     waiting: int = 0
     fenced: int = 0
+    queued: int = 0
+    """Accepted into the MIS's queue (Wonde), to be followed until the MIS applies them."""
     error: str | None = None
 
     def as_counts(self) -> dict[str, Any]:
         counts = {"sent": self.sent, "skipped": self.skipped, "failed": self.failed, "waiting": self.waiting}
+        if self.queued:
+            counts["queued"] = self.queued
         if self.fenced:
             counts["taken_over"] = self.fenced
         return counts
@@ -157,6 +161,8 @@ class Writer:
 
     def _batch(self, limit: int, result: BatchResult) -> None:
         now = self.clock()
+        if attendance.queued_writes(now, 1):
+            follow_queued(self.mis(), self.clock, result)
         intents = attendance.due(now, limit)
         if not intents:
             return
@@ -238,7 +244,8 @@ class Writer:
             rules.append(f"{decision.period.label if decision.period else '-'}: {decision.rule}"
                          + "".join(f" ({note})" for note in said) + (f" — failed: {error}" if error else ""))
             outcomes.append(outcome)
-        status = "failed" if "failed" in outcomes else "sent" if {"sent"} & set(outcomes) or done else "skipped"
+        status = ("failed" if "failed" in outcomes else "queued" if "queued" in outcomes
+                  else "sent" if {"sent"} & set(outcomes) or done else "skipped")
         return status, "; ".join(rules) or "nothing to write", filled
 
     def _resolve_unfinished(self, intent: AttendanceIntent, token: str, reads: dict[int, MarkRead]) -> set[int]:
@@ -295,7 +302,7 @@ class Writer:
         write = self._record(intent, token, period.id, period.label, decision.rule, "sending", before=before_data,
                              body=body, mark=mark_json(mark))
         try:
-            mis.write_mark(period.id, intent.person.school_id, mark)
+            receipt = mis.write_mark(period.id, intent.person.school_id, mark)
         except (MisRejected, MisNotFound) as exc:   # permanent: the same write cannot succeed
             attendance.set_write_outcome(write, "failed", self.clock(), str(exc))
             return "failed", str(exc), said
@@ -307,6 +314,10 @@ class Writer:
             raise _transient(exc, mis) from None
         if self.after_put is not None:
             self.after_put()
+        if receipt.state == "queued":
+            now = self.clock()
+            attendance.mark_write_queued(write, receipt.reference or "", now, now + FOLLOW_FIRST)
+            return "queued", None, said
         attendance.set_write_outcome(write, "sent", self.clock())
         return "sent", None, said
 
@@ -328,6 +339,36 @@ class Writer:
                                        period_name=name, rule=rule, outcome=outcome, now=self.clock(),
                                        intent_id=intent.id, before=before, body=body, mark=mark,
                                        claim_token=token, error=error)
+
+
+FOLLOW_FIRST = timedelta(seconds=30)
+FOLLOW_GIVE_UP = timedelta(hours=24)
+
+
+def follow_queued(mis: Mis, clock: Clock, result: BatchResult, limit: int = 100) -> None:
+    """Ask the MIS how queued writes ended (wonde-api.md §4.6): a write is `sent` only once the MIS says it
+    applied it; `failed` with its reason; still queued after 24 hours is `failed (timeout)`. Checks back off
+    with the write's age (30 s, then half its age, at most 15 minutes apart)."""
+    for write in attendance.queued_writes(clock(), limit):
+        try:
+            state, detail = mis.writeback_outcome(write.reference or "")
+        except MisError as exc:
+            result.error = f"{mis.name}: {exc}"
+            log.warning("following queued writes paused: %s", exc)
+            return
+        now = clock()
+        age = now - write.at
+        if state == "queued" and age >= FOLLOW_GIVE_UP:
+            state, detail = "failed", f"{mis.name} had not applied it after 24 hours (timeout)"
+        if state == "queued":
+            attendance.recheck_write(write, now + min(max(age / 2, FOLLOW_FIRST), timedelta(minutes=15)))
+            continue
+        attendance.set_write_outcome(write, "sent" if state == "applied" else "failed", now,
+                                     None if state == "applied" else f"{mis.name}: {detail}")
+        if write.intent_id is not None:
+            settled = attendance.settle_followed(write.intent_id, now)
+            if settled is not None:
+                setattr(result, settled, getattr(result, settled) + 1)
 
 
 def stuck_for(settings: Settings) -> float | None:
@@ -418,7 +459,8 @@ class WriterLoop:
             self.isams = "reachable"
         elif self.isams != "reachable":
             self.isams = "reachable" if self._probe() else "unreachable"
-        self.pending = attendance.counts_by_status().get("pending", 0)
+        counts = attendance.counts_by_status()
+        self.pending = counts.get("pending", 0) + counts.get("queued", 0)   # queued: not yet applied by the MIS
 
     def _probe(self) -> bool:
         try:

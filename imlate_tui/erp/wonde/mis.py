@@ -71,8 +71,14 @@ def roll_key(person: dict[str, Any]) -> int:
 
 
 def parse_when(value: Any) -> datetime | None:
-    """Wonde dates: a PHP DateTime object or a plain string (§2.5); None when absent or unreadable."""
+    """Wonde dates: a PHP DateTime object (wall time in its ``timezone``) or a plain string, read as UTC
+    (§2.5); None when absent or unreadable."""
+    zone: Any = timezone.utc
     if isinstance(value, dict):
+        try:
+            zone = ZoneInfo(str(value.get("timezone") or "UTC"))
+        except (ValueError, KeyError):
+            return None
         value = value.get("date")
     if not isinstance(value, str) or not value:
         return None
@@ -80,7 +86,7 @@ def parse_when(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace(" ", "T"))
     except ValueError:
         return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+    return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
 
 
 def _included(record: dict[str, Any], name: str) -> Any:

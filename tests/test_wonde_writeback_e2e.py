@@ -163,3 +163,36 @@ def test_absence_marking_through_wonde(wonde_day, wonde_state):
     o_marks = [r for r in wonde_state.applied if wonde_state.code(r["attendance_code_id"])["code"] == "O"]
     assert len(o_marks) == len(wonde_state.students) - 1
     assert school.wonde_id(arrived) not in {r["student_id"] for r in o_marks}
+
+
+def test_attendance_show_says_what_was_known_when_and_follows_the_writeback(wonde_day, wonde_state):
+    from imlate_tui.services.attendance_report import show_student
+
+    wonde_state.config.writeback_delay_seconds = 300
+    school = wonde_day()
+    sid = school.student()
+    school.scan(sid, "08:40")
+    school.set_time("08:41")
+    school.writer().deliver_due()
+    text = show_student(school.settings, sid, school.day)
+    assert "queued (attempts 1)" in text
+    assert "register read from the MIS's copy at 08:41:00" in text
+    assert "writeback W00000001: waiting for the MIS to apply it" in text
+    school.set_time("08:50")
+    school.writer().deliver_due()
+    text = show_student(school.settings, sid, school.day)
+    assert "writeback W00000001: applied by the MIS" in text and "AM     sent" in text
+
+
+def test_imlate_demo_runs_against_the_wonde_simulator(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parent.parent / "config.yaml"
+    done = subprocess.run([sys.executable, "-m", "imlate_tui", "--config", str(config), "demo", "--mis", "wonde"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Wonde simulator at http://127.0.0.1:" in done.stdout
+    assert "student-sync  ok" in done.stdout and "'created': 120" in done.stdout
+    assert "photo-sync    ok" in done.stdout

@@ -134,6 +134,7 @@ class Writer:
         self._mis: Mis | None = None
         self._owns_mis = owns_mis
         self._first_seen: dict[int, Any] = {}   # write id -> when this writer first saw it unresolved
+        self._as_of: dict[int, Any] = {}        # register id -> when the MIS's copy of it was read (Wonde)
 
     def mis(self) -> Mis:
         if self._mis is None:
@@ -224,6 +225,7 @@ class Writer:
                 try:
                     reads[period.id] = mis.read_mark(period.id, person.school_id)
                     registers[period.id] = register_of(reads[period.id], codes)
+                    self._as_of[period.id] = reads[period.id].as_of
                 except MisNotFound:
                     missing.append(period)
         except MisError as exc:
@@ -278,7 +280,10 @@ class Writer:
                codes, *, lesson: bool) -> tuple[str, str | None, list[str]]:
         period = decision.period
         before = registers.get(period.id) if period is not None else None
-        before_data = before.__dict__ if before is not None else None
+        before_data = dict(before.__dict__) if before is not None else None
+        as_of = self._as_of.get(period.id) if period is not None else None
+        if before_data is not None and as_of is not None:
+            before_data["read_as_of"] = as_of   # read from the MIS's copy (Wonde), as it was then
         if decision.mark is None:
             self._record(intent, token, period.id if period else None, period.label if period else "",
                          decision.rule, "skipped", before=before_data)

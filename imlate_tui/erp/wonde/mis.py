@@ -14,7 +14,7 @@ How Wonde's shapes become ImLate's (decisions, wonde-api.md §0, §2.6, §4):
   (``updated_after``, with an overlap) and kept for the process; each ``MarkRead`` says when it was read
   (``as_of``). A mark written a minute ago is not in that copy.
 - Writes are queued: ``write_mark`` answers ``WriteReceipt("queued", writeback_id)`` and
-  ``writeback_outcome`` follows it to its end. Wonde has no leaving time: the time goes into the comment.
+  ``writeback_outcome`` follows it to its end. Wonde has no leaving-time field (``leaving_time`` is off).
 - Photos: inline in the student record (``include=photo``), fetched one student at a time. The roll
   carries no photo version, so the record's ``updated_at`` stands in: a photo is fetched again only when
   the student's record changed.

@@ -102,12 +102,8 @@ def record_fields(mis: "WondeMis", mark: MarkToWrite) -> dict[str, Any]:
     fields: dict[str, Any] = {"attendance_code_id": mis.code_id(_letter(mark))}
     if capabilities.minutes_late and mark.minutes_late and mark.minutes_late > 0:
         fields["minutes_late"] = int(mark.minutes_late)
-    comment = mark.comment or ""
-    if mark.leaving_at is not None:
-        left = f"Left {mark.leaving_at.astimezone(mis.zone):%H:%M}"
-        comment = f"{left} – {comment}" if comment else left
-    if capabilities.comments and comment:
-        fields["comment"] = comment[:255]
+    if capabilities.comments and mark.comment:
+        fields["comment"] = mark.comment[:255]
     return fields
 
 

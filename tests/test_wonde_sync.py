@@ -62,3 +62,17 @@ def test_codes_are_stored_so_a_failed_fetch_keeps_the_last_good_copy(wonde_day, 
     outcome = run_job("codes-sync", JobContext(school.settings, clock=school.clock, client_factory=school.client))
     assert outcome.outcome == "failed"
     assert RegistrationCode.select().count() == stored
+
+
+def test_doctor_checks_the_wonde_token_and_says_what_the_mis_takes(wonde_day, wonde_state):
+    from imlate_tui.services.doctor_checks import Level, isams_check
+
+    school = wonde_day()
+    wonde_state.mis_name = "Facility"
+    check = isams_check(school.settings, school.client)
+    assert check.level is Level.OK and check.name == "Wonde"
+    assert "Wonde (Facility) reached, token accepted" in check.message
+    assert "not written back: comments, minutes late" in check.message
+    wonde_state.token_revoked = True
+    refused = isams_check(school.settings, school.client)
+    assert refused.level is Level.FAIL and "IMLATE_ERP__WONDE__TOKEN" in refused.fix

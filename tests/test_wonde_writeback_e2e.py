@@ -196,3 +196,19 @@ def test_imlate_demo_runs_against_the_wonde_simulator(tmp_path):
     assert "Wonde simulator at http://127.0.0.1:" in done.stdout
     assert "student-sync  ok" in done.stdout and "'created': 120" in done.stdout
     assert "photo-sync    ok" in done.stdout
+
+
+def test_a_422_fails_that_mark_with_wondes_explanation_and_is_not_retried(wonde_day, wonde_state):
+    school = wonde_day()
+    sid = school.student()
+    wonde_state.faults.add("status:422", route="/v1.0/schools/*/attendance/session", method="POST", count=1)
+    school.scan(sid, "08:40")
+    school.set_time("08:41")
+    school.writer().deliver_due()
+    intent = AttendanceIntent.get()
+    assert intent.status == "failed" and "HTTP 422" in intent.summary
+    write = AttendanceWrite.get(AttendanceWrite.outcome == "failed")
+    assert "Wonde rejected POST" in write.error
+    school.set_time("09:30")
+    school.writer().deliver_due()
+    assert wonde_state.applied == [] and AttendanceIntent.get().status == "failed"

@@ -139,9 +139,6 @@ def fit_to(mark: MarkToWrite, caps: MisCapabilities, mis_name: str, *, lesson: b
     if mark.minutes_late and not caps.minutes_late:
         mark, notes = replace(mark, minutes_late=None), notes + [f"{mis_name}: minutes late are not written back"]
     if mark.leaving_at is not None and not caps.leaving_time:
-        if mark.present and not mark.absence_code:
-            # The early-leave rule keeps a present mark and adds the time: without the time nothing is left to send.
-            return None, notes + [f"{mis_name}: leaving times are not written back"]
         mark, notes = replace(mark, leaving_at=None), notes + [f"{mis_name}: leaving times are not written back"]
     return mark, notes
 

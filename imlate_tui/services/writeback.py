@@ -135,6 +135,7 @@ class Writer:
         self._owns_mis = owns_mis
         self._first_seen: dict[int, Any] = {}   # write id -> when this writer first saw it unresolved
         self._as_of: dict[int, Any] = {}        # register id -> when the MIS's copy of it was read (Wonde)
+        self._reads: dict[int, MarkRead] = {}   # register id -> its row as last read
 
     def mis(self) -> Mis:
         if self._mis is None:
@@ -226,6 +227,7 @@ class Writer:
                     reads[period.id] = mis.read_mark(period.id, person.school_id)
                     registers[period.id] = register_of(reads[period.id], codes)
                     self._as_of[period.id] = reads[period.id].as_of
+                    self._reads[period.id] = reads[period.id]
                 except MisNotFound:
                     missing.append(period)
         except MisError as exc:
@@ -291,6 +293,9 @@ class Writer:
         leaver_code = intent.direction == "out" and decision.mark.leaving_at is not None and not decision.mark.is_present
         mark, said = fit_to(mark_to_write(decision.mark, codes), mis.capabilities, mis.name, lesson=lesson,
                             leaver_code=leaver_code)
+        read = self._reads.get(period.id)
+        if mark is not None and said and read is not None and applied(mark_json(mark), read):
+            mark = None   # what is left once cut down (an early leaver's time, say) is already there: nothing to send
         if mark is None:
             self._record(intent, token, period.id, period.label, f"{decision.rule}; {'; '.join(said)}", "skipped",
                          before=before_data)

@@ -336,7 +336,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.demo.launcher import run_demo
 
-    return run_demo(settings)
+    return run_demo(settings, mis=args.mis)
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -428,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_visitor_commands(sub, add)
 
     add("admin", cmd_admin, "the admin view for SSH sessions (read-only unless your user is in admin.operators)")
-    add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS simulator")
+    p = add("demo", cmd_demo, "a throw-away demo: its own database and a built-in iSAMS (or Wonde) simulator")
+    p.add_argument("--mis", choices=["isams", "wonde"], default="isams",
+                   help="which simulated road to the MIS: iSAMS directly, or Wonde (a SIMS school)")
     return parser
 
 

@@ -112,6 +112,10 @@ class WondeSettings(Section):
     """Better set as IMLATE_ERP__WONDE__TOKEN in the environment than in this file."""
     mis: str | None = None
     """The school's MIS (SIMS, Arbor, Bromcom …) when known better than Wonde's record."""
+    capabilities: dict[Literal["session_marks", "comments", "minutes_late", "early_leaver_codes",
+                               "lesson_writeback"], bool] = {}
+    """What this school's MIS takes through Wonde, where the school knows better than ImLate's table
+    (docs/wonde.md), e.g. `{comments: false}`."""
 
 
 class ErpSettings(Section):
@@ -155,7 +159,11 @@ class SessionSettings(Section):
     starts_at: str | None = None
     """"HH:MM": when the session starts, for a MIS that gives no register times (Wonde)."""
 
-    @field_validator("starts_at")
+    closes_at: str | None = None
+    """"HH:MM": when the register closes, standing for its finish where the MIS gives none (Wonde);
+    default 30 minutes after `starts_at`. Absence marking waits for it."""
+
+    @field_validator("starts_at", "closes_at")
     @classmethod
     def _starts(cls, value: str | None) -> str | None:
         return None if value is None else _check_hhmm(value)

@@ -113,3 +113,4 @@ def writes_counted():
     yield counter
     logger.removeHandler(counter)
     logger.setLevel(level)
+from fixtures_wonde import *  # noqa: F401,F403

@@ -62,13 +62,18 @@ def test_isams_is_a_mis_and_takes_everything(tmp_path, isams_server):
         assert mis.capabilities == MisCapabilities()   # everything on
 
 
-def test_wonde_is_configurable_but_not_yet_available(tmp_path):
+def test_wonde_is_chosen_by_erp_provider_and_needs_its_token(tmp_path):
+    from imlate_tui.erp.wonde.mis import WondeMis
+
     settings = make_settings(tmp_path, erp={"enabled": True, "provider": "wonde",
                                             "wonde": {"school_id": "A1930499544", "token": "t0k"}})
     assert settings.erp.wonde.base_url == "https://api.wonde.com"
     assert settings.erp.wonde.token.get_secret_value() == "t0k" and "t0k" not in repr(settings.erp.wonde)
-    with pytest.raises(ConfigError, match="not available"):
-        connect_mis(settings)
+    with connect_mis(settings) as mis:   # nothing is asked of Wonde until it is used
+        assert isinstance(mis, WondeMis)
+    tokenless = make_settings(tmp_path, erp={"enabled": True, "provider": "wonde", "wonde": {"school_id": "A1"}})
+    with pytest.raises(ConfigError, match="IMLATE_ERP__WONDE__TOKEN"):
+        connect_mis(tokenless)
 
 
 def test_wonde_token_from_the_environment(tmp_path, monkeypatch):

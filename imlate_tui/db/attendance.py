@@ -149,3 +149,43 @@ def signed_in_on(day: date) -> set[int]:
     """Everyone with a sign-in that day, whatever became of its writeback."""
     return {t.person_id for t in Track.select(Track.person).where((Track.local_date == day) & (Track.direction == "in")
                                                                   & Track.voided_at.is_null())}
+
+
+
+def mark_write_queued(write: AttendanceWrite, reference: str, now: datetime, check_at: datetime) -> None:
+    """The MIS accepted the write into its queue (Wonde): follow ``reference`` from ``check_at`` on."""
+    with write_transaction():
+        AttendanceWrite.update(outcome="queued", reference=reference, check_at=check_at, at=now) \
+            .where(AttendanceWrite.id == write.id).execute()
+
+
+def queued_writes(now: datetime, limit: int = 100) -> list[AttendanceWrite]:
+    """Queued writes whose next check is due, oldest first."""
+    return list(AttendanceWrite.select().where((AttendanceWrite.outcome == "queued")
+                                               & (AttendanceWrite.check_at <= now))
+                .order_by(AttendanceWrite.check_at, AttendanceWrite.id).limit(limit))
+
+
+def recheck_write(write: AttendanceWrite, check_at: datetime) -> None:
+    with write_transaction():
+        AttendanceWrite.update(check_at=check_at).where(AttendanceWrite.id == write.id).execute()
+
+
+def settle_followed(intent_id: int, now: datetime) -> str | None:
+    """Once none of an intent's writes is queued any more, its status follows them: ``failed`` if one
+    failed, else ``sent``. Returns the new status, or None while something is still queued."""
+    latest: dict[int | None, AttendanceWrite] = {}
+    for write in AttendanceWrite.select().where(AttendanceWrite.intent == intent_id).order_by(AttendanceWrite.id):
+        latest[write.period_id] = write   # a write decided again supersedes the register's earlier ones
+    writes = list(latest.values())
+    if any(w.outcome == "queued" for w in writes):
+        return None
+    failed = [w for w in writes if w.outcome == "failed"]
+    status = "failed" if failed else "sent"
+    with write_transaction():
+        fields: dict[str, Any] = {"status": status, "updated_at": now}
+        if failed:
+            fields["summary"] = "; ".join(f"{w.period_name or '-'}: {w.error}" for w in failed)[:2000]
+        AttendanceIntent.update(**fields).where((AttendanceIntent.id == intent_id)
+                                                & (AttendanceIntent.status == "queued")).execute()
+    return status

@@ -127,6 +127,11 @@ def _visitors() -> None:
     database.create_tables(VISITOR_MODELS)
 
 
+def _queued_writes() -> None:
+    _add_missing_column("attendance_write", AttendanceWrite.reference)
+    _add_missing_column("attendance_write", AttendanceWrite.check_at)
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -139,6 +144,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (9, "visitors: visits, expected visitors, watch list, host-email outbox; staff email", _visitors),
     (10, "writeback fencing tokens, neutral marks, the MIS request budget", _fencing_and_budget),
     (11, "keys of scans forwarded from kiosks' local journals", _forwarded_scans),
+    (12, "queued writes (Wonde writeback ids) followed to their end", _queued_writes),
 ]
 LATEST = STEPS[-1][0]
 

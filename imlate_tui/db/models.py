@@ -197,7 +197,7 @@ class AttendanceIntent(BaseModel):
     hold_until = UtcDateTimeField(null=True)
     """While the kiosk asks for a reason, the writer waits (until a reason is given or this passes)."""
     status = CharField(max_length=10, default="pending")
-    """pending | sent | skipped | failed"""
+    """pending | queued (accepted by the MIS's queue, not yet applied) | sent | skipped | failed"""
     summary = TextField(null=True)
     """The rules that fired, or the error, in one line."""
     attempts = IntegerField(default=0)
@@ -229,13 +229,17 @@ class AttendanceWrite(BaseModel):
     before = TextField(null=True)
     body = TextField(null=True)
     outcome = CharField(max_length=10)
-    """sending | sent | confirmed | skipped | failed | dry-run"""
+    """sending | queued | sent | confirmed | skipped | failed | dry-run"""
     error = TextField(null=True)
     at = UtcDateTimeField()
     mark = TextField(null=True)
     """The mark sent, in provider-neutral terms (JSON), to tell later whether the MIS shows it."""
     claim_token = CharField(max_length=40, null=True)
     """The claim this write was made under, until that claim settles its intent (then null)."""
+    reference = CharField(max_length=100, null=True)
+    """A queued write's id at the MIS (a Wonde writeback id), followed until the MIS says how it ended."""
+    check_at = UtcDateTimeField(null=True)
+    """When to ask the MIS about a queued write next."""
 
     class Meta:
         indexes = ((("person", "local_date"), False), (("intent",), False))

@@ -59,13 +59,33 @@ def prepare(settings: Settings, say=print) -> str:
     return "Demo cards: " + "   ".join(cards) + f"   |   reception PIN {DEMO_PIN}"
 
 
-def run_demo(settings: Settings) -> int:
+def wonde_settings(settings: Settings, base_url: str) -> Settings:
+    """The demo settings pointed at the Wonde simulator instead (``imlate demo --mis wonde``)."""
+    from imlate_tui.demo.wonde_sim import DEMO_SCHOOL_ID, DEMO_WONDE_TOKEN
+
+    wonde = settings.erp.wonde.model_copy(update={"base_url": base_url, "school_id": DEMO_SCHOOL_ID,
+                                                  "token": SecretStr(DEMO_WONDE_TOKEN)})
+    return settings.model_copy(update={"erp": settings.erp.model_copy(update={"provider": "wonde", "wonde": wonde})})
+
+
+def simulator(mis: str):
+    """The simulator for ``imlate demo --mis``: iSAMS (300 students) or Wonde (a SIMS school, 2 s writeback queue)."""
+    if mis == "wonde":
+        from imlate_tui.demo.wonde_sim import WondeConfig, WondeSimulator, WondeState
+
+        return WondeSimulator(WondeState(WondeConfig(student_count=120, writeback_delay_seconds=2.0)))
+    return SimulatorServer(SimState(SimConfig(student_count=300)), host="127.0.0.1", port=0)
+
+
+def run_demo(settings: Settings, mis: str = "isams") -> int:
     folder = Path(tempfile.mkdtemp(prefix="imlate-demo-"))
-    state = SimState(SimConfig(student_count=300))
     try:
-        with SimulatorServer(state, host="127.0.0.1", port=0) as server:
+        with simulator(mis) as server:
             settings = demo_settings(settings, folder, server.base_url)
-            print(f"ImLate demo: iSAMS simulator at {server.base_url}, database in {folder}")
+            if mis == "wonde":
+                settings = wonde_settings(settings, server.base_url)
+            print(f"ImLate demo: {'Wonde' if mis == 'wonde' else 'iSAMS'} simulator at {server.base_url}, "
+                  f"database in {folder}")
             notice = prepare(settings)
             print(notice)
             if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -176,3 +176,8 @@ def make_employee(rng: random.Random, employee_id: int, **overrides: Any) -> dic
     }
     employee.update(overrides)
     return employee
+
+
+# The DfE code table for other simulators (the Wonde one), without iSAMS's two-dictionary split.
+DFE_ABSENCE_CODES = _ABSENCE
+DFE_PRESENT_CODES = _PRESENT

@@ -70,8 +70,8 @@ class Fault:
         return data
 
 
-def _check_mode(mode: str) -> None:
-    if mode in _SIMPLE:
+def _check_mode(mode: str, simple: frozenset[str] | set[str] = _SIMPLE) -> None:
+    if mode in simple:
         return
     for prefix in _PREFIXED:
         if mode.startswith(prefix) and len(mode) > len(prefix):
@@ -86,7 +86,12 @@ def _check_mode(mode: str) -> None:
 class FaultBook:
     """The active fault rules; safe to use from the test thread and the server threads at once."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, *, simple_modes: frozenset[str] | None = None,
+                 default_route: str = "/api/*", default_routes: dict[str, str] | None = None) -> None:
+        """The keyword arguments let another simulator (Wonde) use its own fault names and routes."""
+        self._simple = simple_modes if simple_modes is not None else _SIMPLE
+        self._default_route = default_route
+        self._default_routes = _DEFAULT_ROUTES if default_routes is None else default_routes
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
         self._faults: list[Fault] = []
@@ -102,7 +107,7 @@ class FaultBook:
 
     def add(self, mode: str, *, route: str | None = None, method: str = "*", count: int | None = None,
             probability: float | None = None, retry_after: float | None = None) -> Fault:
-        _check_mode(mode)
+        _check_mode(mode, self._simple)
         if count is not None and count < 1:
             raise ValueError("count must be at least 1")
         if probability is not None and not 0.0 <= probability <= 1.0:
@@ -112,7 +117,7 @@ class FaultBook:
         if mode == "hold":
             self.released.clear()
         with self._lock:
-            fault = Fault(self._next_id, mode, route or _DEFAULT_ROUTES.get(mode, "/api/*"),
+            fault = Fault(self._next_id, mode, route or self._default_routes.get(mode, self._default_route),
                           method.upper(), count, probability, retry_after)
             self._next_id += 1
             self._faults.append(fault)

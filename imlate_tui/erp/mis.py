@@ -288,6 +288,11 @@ class Mis(Protocol):
         """Write one student's mark in one register. A time-out after sending raises ``MisOutcomeUnknown``."""
         ...
 
+    def writeback_outcome(self, reference: str) -> tuple[Literal["applied", "queued", "failed"], str | None]:
+        """How a write the MIS queued (``WriteReceipt("queued", reference)``) ended: ``applied``, still
+        ``queued``, or ``failed`` with the MIS's reason. Only asked of providers that queue writes."""
+        ...
+
     def request_body(self, mark: MarkToWrite) -> dict:
         """What ``write_mark`` sends for this mark, in the MIS's own terms (kept in the write record)."""
         ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from imlate_tui.config import Settings
 from imlate_tui.db import attendance, tracks
@@ -44,9 +44,17 @@ def show_student(settings: Settings, school_id: str, day: date) -> str:
         error = f" — {w.error}" if w.error else ""
         lines.append(f"  {w.at.astimezone(tz):%H:%M:%S} {w.period_name or '-':<6} {w.outcome:<9} {w.rule}"
                      f"{error}  [{source}]")
+        before = json.loads(w.before) if w.before else {}
+        if before.get("read_as_of"):
+            read = datetime.fromisoformat(before["read_as_of"]).astimezone(tz)
+            lines.append(f"           register read from the MIS's copy at {read:%H:%M:%S} "
+                         "(Wonde refreshes its copy a few times a day: later MIS changes were not seen)")
         if w.body:
             lines.append(f"           sent: {_body_text(w.body)}")
+        if w.reference:
+            state = {"queued": "waiting for the MIS to apply it", "sent": "applied by the MIS"}.get(w.outcome, w.outcome)
+            lines.append(f"           writeback {w.reference}: {state}")
     if any(w.job_run_id and w.outcome == "sent" for w in writes):
-        lines.append("Absence marks written by ImLate are not undone by ImLate: correct them in iSAMS "
+        lines.append("Absence marks written by ImLate are not undone by ImLate: correct them in the MIS "
                      "(a late sign-in replaces the O mark).")
     return "\n".join(lines)

@@ -201,6 +201,10 @@ def isams_check(settings: Settings, client_factory: Callable[[Settings], Mis], b
     isams = settings.erp.isams
     if not settings.erp.enabled:
         return Check("iSAMS", Level.OK, "integration off (erp.enabled: false)")
+    if settings.erp.provider == "wonde":
+        from imlate_tui.services.doctor_wonde import wonde_check
+
+        return wonde_check(settings, client_factory, budget)
     if not isams.client_id or not isams.client_secret.get_secret_value():
         return Check("iSAMS", Level.FAIL, "no credentials", "set erp.isams.client_id and "
                      "IMLATE_ERP__ISAMS__CLIENT_SECRET (from iSAMS's API Services Manager)")

@@ -90,10 +90,14 @@ class BatchResult:
     failed: int = 0
     waiting: int = 0
     fenced: int = 0
+    queued: int = 0
+    """Accepted into the MIS's queue (Wonde), to be followed until the MIS applies them."""
     error: str | None = None
 
     def as_counts(self) -> dict[str, Any]:
         counts = {"sent": self.sent, "skipped": self.skipped, "failed": self.failed, "waiting": self.waiting}
+        if self.queued:
+            counts["queued"] = self.queued
         if self.fenced:
             counts["taken_over"] = self.fenced
         return counts
@@ -130,6 +134,8 @@ class Writer:
         self._mis: Mis | None = None
         self._owns_mis = owns_mis
         self._first_seen: dict[int, Any] = {}   # write id -> when this writer first saw it unresolved
+        self._as_of: dict[int, Any] = {}        # register id -> when the MIS's copy of it was read (Wonde)
+        self._reads: dict[int, MarkRead] = {}   # register id -> its row as last read
 
     def mis(self) -> Mis:
         if self._mis is None:
@@ -157,6 +163,8 @@ class Writer:
 
     def _batch(self, limit: int, result: BatchResult) -> None:
         now = self.clock()
+        if attendance.queued_writes(now, 1):
+            follow_queued(self.mis(), self.clock, result)
         intents = attendance.due(now, limit)
         if not intents:
             return
@@ -221,6 +229,8 @@ class Writer:
                 try:
                     reads[period.id] = mis.read_mark(period.id, person.school_id)
                     registers[period.id] = register_of(reads[period.id], codes)
+                    self._as_of[period.id] = reads[period.id].as_of
+                    self._reads[period.id] = reads[period.id]
                 except MisNotFound:
                     missing.append(period)
         except MisError as exc:
@@ -246,7 +256,8 @@ class Writer:
             rules.append(f"{decision.period.label if decision.period else '-'}: {decision.rule}"
                          + "".join(f" ({note})" for note in said) + (f" — failed: {error}" if error else ""))
             outcomes.append(outcome)
-        status = "failed" if "failed" in outcomes else "sent" if {"sent"} & set(outcomes) or done else "skipped"
+        status = ("failed" if "failed" in outcomes else "queued" if "queued" in outcomes
+                  else "sent" if {"sent"} & set(outcomes) or done else "skipped")
         return status, "; ".join(rules) or "nothing to write", filled
 
     def _resolve_unfinished(self, intent: AttendanceIntent, token: str, reads: dict[int, MarkRead]) -> set[int]:
@@ -279,7 +290,10 @@ class Writer:
                codes, *, lesson: bool) -> tuple[str, str | None, list[str]]:
         period = decision.period
         before = registers.get(period.id) if period is not None else None
-        before_data = before.__dict__ if before is not None else None
+        before_data = dict(before.__dict__) if before is not None else None
+        as_of = self._as_of.get(period.id) if period is not None else None
+        if before_data is not None and as_of is not None:
+            before_data["read_as_of"] = as_of   # read from the MIS's copy (Wonde), as it was then
         if decision.mark is None:
             self._record(intent, token, period.id if period else None, period.label if period else "",
                          decision.rule, "skipped", before=before_data)
@@ -287,6 +301,9 @@ class Writer:
         leaver_code = intent.direction == "out" and decision.mark.leaving_at is not None and not decision.mark.is_present
         mark, said = fit_to(mark_to_write(decision.mark, codes), mis.capabilities, mis.name, lesson=lesson,
                             leaver_code=leaver_code)
+        read = self._reads.get(period.id)
+        if mark is not None and said and read is not None and applied(mark_json(mark), read):
+            mark = None   # what is left once cut down (an early leaver's time, say) is already there: nothing to send
         if mark is None:
             self._record(intent, token, period.id, period.label, f"{decision.rule}; {'; '.join(said)}", "skipped",
                          before=before_data)
@@ -303,7 +320,7 @@ class Writer:
         write = self._record(intent, token, period.id, period.label, decision.rule, "sending", before=before_data,
                              body=body, mark=mark_json(mark))
         try:
-            mis.write_mark(period.id, intent.person.school_id, mark)
+            receipt = mis.write_mark(period.id, intent.person.school_id, mark)
         except (MisRejected, MisNotFound) as exc:   # permanent: the same write cannot succeed
             attendance.set_write_outcome(write, "failed", self.clock(), str(exc))
             return "failed", str(exc), said
@@ -315,6 +332,10 @@ class Writer:
             raise _transient(exc, mis) from None
         if self.after_put is not None:
             self.after_put()
+        if receipt.state == "queued":
+            now = self.clock()
+            attendance.mark_write_queued(write, receipt.reference or "", now, now + FOLLOW_FIRST)
+            return "queued", None, said
         attendance.set_write_outcome(write, "sent", self.clock())
         return "sent", None, said
 
@@ -336,3 +357,34 @@ class Writer:
                                        period_name=name, rule=rule, outcome=outcome, now=self.clock(),
                                        intent_id=intent.id, before=before, body=body, mark=mark,
                                        claim_token=token, error=error)
+
+
+FOLLOW_FIRST = timedelta(seconds=30)
+FOLLOW_GIVE_UP = timedelta(hours=24)
+
+
+def follow_queued(mis: Mis, clock: Clock, result: BatchResult, limit: int = 100) -> None:
+    """Ask the MIS how queued writes ended (wonde-api.md §4.6): a write is `sent` only once the MIS says it
+    applied it; `failed` with its reason; still queued after 24 hours is `failed (timeout)`. Checks back off
+    with the write's age (30 s, then half its age, at most 15 minutes apart)."""
+    for write in attendance.queued_writes(clock(), limit):
+        try:
+            state, detail = mis.writeback_outcome(write.reference or "")
+        except MisError as exc:
+            result.error = f"{mis.name}: {exc}"
+            log.warning("following queued writes paused: %s", exc)
+            return
+        now = clock()
+        age = now - write.at
+        if state == "queued" and age >= FOLLOW_GIVE_UP:
+            state, detail = "failed", f"{mis.name} had not applied it after 24 hours (timeout)"
+        if state == "queued":
+            attendance.recheck_write(write, now + min(max(age / 2, FOLLOW_FIRST), timedelta(minutes=15)))
+            continue
+        attendance.set_write_outcome(write, "sent" if state == "applied" else "failed", now,
+                                     None if state == "applied" else f"{mis.name}: {detail}")
+        if write.intent_id is not None:
+            settled = attendance.settle_followed(write.intent_id, now)
+            if settled is not None:
+                setattr(result, settled, getattr(result, settled) + 1)
+

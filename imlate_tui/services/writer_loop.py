@@ -71,7 +71,8 @@ class WriterLoop:
             self.isams = "reachable"
         elif self.isams != "reachable":
             self.isams = "reachable" if self._probe() else "unreachable"
-        self.pending = attendance.counts_by_status().get("pending", 0)
+        counts = attendance.counts_by_status()
+        self.pending = counts.get("pending", 0) + counts.get("queued", 0)   # queued: not yet applied by the MIS
 
     def _probe(self) -> bool:
         try:

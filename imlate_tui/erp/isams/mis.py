@@ -148,5 +148,8 @@ class IsamsMis:
                                   absence_code_id=self._codes.id("absence", mark.absence_code),
                                   registration_comment=mark.comment, leaving_or_left_date_time=mark.leaving_at)
 
+    def writeback_outcome(self, reference: str) -> tuple[str, str | None]:
+        return "applied", None   # iSAMS applies a write before it answers: nothing is ever queued
+
     def request_body(self, mark: MarkToWrite) -> dict:
         return self.update_of(mark).to_body(self.client.timezone)

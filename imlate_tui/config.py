@@ -222,6 +222,9 @@ class KioskSettings(Section):
     """Set with `imlate kiosk set-pin`; without it the receptionist actions and quit are locked."""
     result_seconds: float = Field(4.0, gt=0)
     """How long a scan result stays on screen."""
+    photo_mode: Literal["auto", "sixel", "kitty", "half-blocks", "initials"] = "auto"
+    """How photos are drawn: auto asks the terminal at start-up (sixel/kitty draw real pixels; half
+    blocks otherwise; initials on the 16-colour Linux console). Force one if the guess is wrong."""
 
 
 class AdminSettings(Section):

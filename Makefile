@@ -8,6 +8,10 @@ APT    := python3 python3-venv python3-dev gcc libc6-dev linux-libc-dev make
 # What the tests use beyond Python: a PostgreSQL server (the database tests run on it too),
 # sshd and systemd-analyze (the deploy/ checks).
 TEST_APT := postgresql openssh-server systemd
+# The kiosk in a real terminal (tests/test_real_terminal.py): foot on a headless sway desktop (sway
+# will not start without xwayland), typed into with wtype, photographed with grim; cage is checked
+# for the graphical kiosk unit. fonts-dejavu-core gives foot a monospace font.
+TEST_APT += sway xwayland foot wtype grim cage fonts-dejavu-core
 
 .PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 

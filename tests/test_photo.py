@@ -96,3 +96,15 @@ def test_fit_cells_keeps_the_photo_shape_inside_the_room():
     # Half blocks: one pixel across and two down per cell.
     assert photo.fit_cells((300, 400), (80, 16), (1, 2)) == (24, 16)
     assert photo.fit_cells((300, 400), (0, 16), (1, 2)) == (0, 0)
+
+
+def test_initials_are_drawn_large_when_the_box_has_room():
+    big = photo.initials_block("Priya Shah", 30, 16)
+    rows = lines(big)
+    assert len(rows) == 16 and {len(row) for row in rows} == {30}
+    inked = [row for row in rows if row.strip()]
+    assert set("".join(rows)) <= {" ", "\u2580", "\u2584", "\u2588"}
+    assert len(inked) >= 5  # letters several rows tall, not one line of text
+    assert photo.initials_block("Ben Ng", 30, 16).plain != big.plain
+    # Too small a box: the plain letters.
+    assert "P S" in photo.initials_block("Priya Shah", 11, 5).plain

@@ -42,73 +42,98 @@ class _Tty:
 
 @pytest.mark.parametrize("environ", [{"TERM": "linux"}, {"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "standard"}])
 def test_the_linux_console_gets_initials_without_asking(environ):
-    assert decide_photo_mode("auto", environ=environ, stdout=_Tty()) is PhotoMode.INITIALS
+    assert decide_photo_mode("auto", environ=environ, stdout=_Tty(), stdin=_Tty()) is PhotoMode.INITIALS
 
 
-def test_no_terminal_means_half_blocks_and_the_setting_wins():
+def test_no_terminal_means_half_blocks_and_the_setting_wins(monkeypatch):
+    monkeypatch.setenv("TEXTUAL_CELL_WIDTH", "10")  # a forced graphics mode sets these for textual-image
+    monkeypatch.setenv("TEXTUAL_CELL_HEIGHT", "20")
     class NotATty:
         def isatty(self) -> bool:
             return False
 
-    assert decide_photo_mode("auto", environ={"TERM": "xterm"}, stdout=NotATty()) is PhotoMode.HALF_BLOCKS
-    assert decide_photo_mode("initials", environ={"TERM": "xterm"}, stdout=NotATty()) is PhotoMode.INITIALS
-    assert decide_photo_mode("sixel", environ={"TERM": "linux"}, stdout=NotATty()) is PhotoMode.SIXEL
+    quiet = {"environ": {"TERM": "xterm"}, "stdout": NotATty(), "stdin": NotATty()}
+    assert decide_photo_mode("auto", **quiet) is PhotoMode.HALF_BLOCKS
+    assert decide_photo_mode("initials", **quiet) is PhotoMode.INITIALS
+    assert decide_photo_mode("sixel", **quiet) is PhotoMode.SIXEL
 
 
-ASK = ("from imlate_tui.ui.photo_mode import decide_photo_mode, cell_pixels; "
-       "mode = decide_photo_mode('auto'); print('RESULT', mode.value, *cell_pixels(), flush=True)")
+ASK = """
+import os, select, sys
+from imlate_tui.ui.photo_mode import decide_photo_mode, cell_pixels
+mode = decide_photo_mode('auto')
+left = b''
+while select.select([0], [], [], 0.5)[0]:
+    left += os.read(0, 4096)
+print('RESULT', mode.value, *cell_pixels(), repr(left), flush=True)
+"""
 
 
-def ask_through_a_pty(answer_sixel: bool) -> tuple[str, int, int, list[str]]:
-    """Run the decision in a child whose terminal is a pty; answer its questions like a terminal."""
+def ask_through_a_pty(answer: bytes, delay: float = 0.0, pixels: tuple[int, int] = (880, 648)):
+    """Run the decision in a child whose terminal is a pty, and answer its question like a terminal:
+    `answer` once the query (ending in the device-attributes request) has arrived, after `delay`."""
     master, slave = pty.openpty()
     # 80x24 cells on 880x648 pixels: an 11x27 cell, as foot at size 14 reports it.
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 880, 648))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, *pixels))
     env = {**os.environ, "TERM": "xterm-256color"}
-    env.pop("TEXTUAL_COLOR_SYSTEM", None)
+    for name in ("TEXTUAL_COLOR_SYSTEM", "TEXTUAL_CELL_WIDTH", "TEXTUAL_CELL_HEIGHT"):
+        env.pop(name, None)
     child = subprocess.Popen([sys.executable, "-c", ASK], stdin=slave, stdout=slave, stderr=slave,
                              env=env, start_new_session=True)
     os.close(slave)
-    seen, output, asked = "", "", []
+    output, query, answered = "", "", False
     deadline = time.monotonic() + 60
     try:
-        while not re.search(r"RESULT \S+ \d+ \d+\r?\n", output):
+        while not re.search(r"RESULT .*\r?\n", output):
             if time.monotonic() > deadline:
-                raise AssertionError(f"no answer from the child; it wrote {output!r}")
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
+                raise AssertionError(f"no result from the child; it wrote {output!r}")
+            if not select.select([master], [], [], 0.5)[0]:
                 continue
             try:
                 chunk = os.read(master, 4096).decode(errors="replace")
             except OSError:
                 break
             output += chunk
-            seen += chunk
-            if "\x1b[c" in seen:  # primary device attributes: "4" means sixel
-                asked.append("device attributes")
-                os.write(master, b"\x1b[?62;4;22c" if answer_sixel else b"\x1b[?62;22c")
-                seen = seen.replace("\x1b[c", "")
-            if "\x1b_G" in seen:  # the kitty graphics query: a terminal without it stays silent
-                asked.append("kitty graphics")
-                seen = seen.replace("\x1b_G", "")
+            if not answered:
+                query += chunk
+                if query.endswith("\x1b[c"):
+                    time.sleep(delay)
+                    os.write(master, answer)
+                    answered = True
     finally:
         child.wait(30)
         os.close(master)
-    match = re.search(r"RESULT (\S+) (\d+) (\d+)", output)
+    match = re.search(r"RESULT (\S+) (\d+) (\d+) (.*)\r?\n", output)
     assert match, output
-    return match.group(1), int(match.group(2)), int(match.group(3)), asked
+    return match.group(1), (int(match.group(2)), int(match.group(3))), match.group(4).strip(), query
 
 
-def test_a_sixel_terminal_is_recognised_by_asking_it():
-    mode, width, height, asked = ask_through_a_pty(answer_sixel=True)
-    assert (mode, width, height) == ("sixel", 11, 27)
-    assert asked == ["device attributes"]
+FOOT = b"\x1b[?62;4;22c"  # foot's device attributes: 4 = sixel
+PLAIN = b"\x1b[?62;22c"
+KITTY = b"\x1b_Gi=31;OK\x1b\\" + b"\x1b[?62;c"
 
 
-def test_a_terminal_without_graphics_gets_half_blocks():
-    mode, _, _, asked = ask_through_a_pty(answer_sixel=False)
-    assert mode == "half-blocks"
-    assert asked == ["device attributes", "kitty graphics"]
+def test_a_sixel_terminal_is_recognised_with_one_question():
+    mode, cell, left, query = ask_through_a_pty(FOOT)
+    assert (mode, cell, left) == ("sixel", (11, 27), "b''")
+    # One write: the kitty query, then the device attributes; the cell size came from the kernel.
+    assert query.startswith("\x1b_G") and query.endswith("\x1b[c") and "\x1b[16t" not in query
+
+
+def test_kitty_and_plain_terminals():
+    assert ask_through_a_pty(KITTY)[0] == "kitty"
+    assert ask_through_a_pty(PLAIN)[0] == "half-blocks"
+
+
+def test_a_slow_answer_is_still_read_and_nothing_leaks_into_the_kiosk():
+    # textual-image's own question gives up after 0.1 s; a busy box can take longer than that.
+    mode, cell, left, _ = ask_through_a_pty(FOOT, delay=0.6)
+    assert (mode, cell, left) == ("sixel", (11, 27), "b''")
+
+
+def test_the_cell_size_is_asked_when_the_kernel_does_not_know_it():
+    mode, cell, left, query = ask_through_a_pty(b"\x1b[6;30;12t" + FOOT, pixels=(0, 0))
+    assert "\x1b[16t" in query and (mode, cell, left) == ("sixel", (12, 30), "b''")
 
 
 # --- the widget in the kiosk ---------------------------------------------------------------------
@@ -228,7 +253,8 @@ async def test_a_person_without_photo_gets_initials_in_every_mode(people, clock,
             await scan(pilot, "BEN2")
             view = app.main.query_one(PhotoView)
             assert view.drawn_as is PhotoMode.INITIALS, mode
-            assert "B N" in str(view.render()) and not view.query(SixelPhoto)
+            assert str(view.render()) == photo.initials_block("Ben Ng", *view.size).plain
+            assert "\u2588" in str(view.render()) and not view.query(SixelPhoto)  # big block letters
 
 
 async def test_half_blocks_fill_the_box_and_grow_with_the_screen(people, clock, truecolor):
@@ -258,7 +284,7 @@ async def test_sixteen_colours_get_initials_even_where_half_blocks_were_chosen(p
             await scan(pilot, "ADA1")
             view = app.main.query_one(PhotoView)
             assert view.drawn_as is PhotoMode.INITIALS
-            assert "A L" in str(view.render()) and photo.HALF_BLOCK not in str(view.render())
+            assert str(view.render()) == photo.initials_block("Ada Lovelace", *view.size).plain
     finally:
         textual.constants.COLOR_SYSTEM = old
 

@@ -34,11 +34,51 @@ def initials(name: str) -> str:
 
 
 def initials_block(name: str, width: int, height: int) -> Text:
-    """`height` lines of `width` spaces with the initials in the middle (styled by the widget's CSS)."""
+    """`height` lines of `width` cells with the initials in the middle (styled by the widget's CSS):
+    drawn large in block characters when the box has room, so they read from across the room."""
     width, height = max(width, 1), max(height, 1)
+    if width >= BIG_INITIALS_MIN[0] and height >= BIG_INITIALS_MIN[1]:
+        big = _big_initials(initials(name), width, height)
+        if big is not None:
+            return big.copy()
     letters = " ".join(initials(name))[:width]
     lines = [" " * width for _ in range(height)]
     lines[height // 2] = letters.center(width)
+    return Text("\n".join(lines), style="bold", no_wrap=True, overflow="crop")
+
+
+BIG_INITIALS_MIN = (12, 6)  # columns, rows
+# Two pixels per cell, one above the other: (top, bottom) -> the character that shows them.
+_BLOCKS = {(False, False): " ", (True, False): "\u2580", (False, True): "\u2584", (True, True): "\u2588"}
+
+
+@lru_cache(maxsize=64)
+def _big_initials(letters: str, width: int, height: int) -> Text | None:
+    """The letters drawn with Pillow's built-in font into a width x 2*height bitmap, shown with the
+    block characters "▀▄█" (in every console font, so this works on the Linux console too)."""
+    from PIL import ImageDraw, ImageFont
+
+    pixels_w, pixels_h = width, height * 2
+    bitmap = Image.new("1", (pixels_w, pixels_h), 0)
+    draw = ImageDraw.Draw(bitmap)
+    size = int(pixels_h * 0.6)
+    while size >= 8:
+        try:
+            font = ImageFont.load_default(size=size)
+        except (OSError, TypeError, ValueError, ImportError):  # a Pillow built without FreeType
+            return None
+        stroke = size // 22  # bolder strokes on big letters: a thin line of half blocks is hard to see
+        left, top, right, bottom = draw.textbbox((0, 0), letters, font=font, stroke_width=stroke)
+        if right - left <= pixels_w * 0.85:
+            break
+        size = int(size * 0.85)
+    else:
+        return None
+    draw.text(((pixels_w - (right - left)) / 2 - left, (pixels_h - (bottom - top)) / 2 - top), letters,
+              fill=1, font=font, stroke_width=stroke, stroke_fill=1)
+    dots = bitmap.load()
+    lines = ["".join(_BLOCKS[(bool(dots[x, 2 * row]), bool(dots[x, 2 * row + 1]))] for x in range(pixels_w))
+             for row in range(height)]
     return Text("\n".join(lines), style="bold", no_wrap=True, overflow="crop")
 
 

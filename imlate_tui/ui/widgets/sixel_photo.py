@@ -1,8 +1,10 @@
 """A photo drawn with sixel graphics: the real pixels, the widget's full size, encoded off the UI thread.
 
 textual-image's sixel encoder does the work (through its Rich renderable, its public API). Encoding a
-face at kiosk size takes 0.1-0.4 s on a PC and more on a Pi, which would freeze the kiosk if done in
-`render_lines` on the UI thread (as textual-image's own widget does). So this widget encodes in a
+face at kiosk size is slow (pure Python): measured 0.2-0.35 s for 330x440 to 500x650 pixels on an idle
+x86 test machine, 2.2-2.6 s for 688x925 (1920x1080 screen) on the same machine under heavy load, and
+a Pi is slower. Done in `render_lines` on the UI thread (as textual-image's own widget does) that
+would freeze the kiosk: the next scan would wait. So this widget encodes in a
 thread worker, keeps recent encodings (the same faces come back all day), draws nothing until the
 picture is ready, and then writes the sixel sequence into its last line: the cursor goes to the
 widget's top-left corner, the image is drawn, and the cursor goes back to where Textual expects it.
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # A zero-width control code: Textual then counts the sixel data as taking no cells and leaves it alone.
 _NO_WIDTH = ((ControlType.CURSOR_FORWARD, 0),)
-_CACHE_SIZE = 24
+_CACHE_SIZE = 8  # encodings of a few hundred kB each; the same faces come back within minutes
 
 _cache: OrderedDict[tuple, str] = OrderedDict()
 _cache_lock = Lock()

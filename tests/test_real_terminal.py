@@ -84,7 +84,7 @@ class Desktop:
     def type_scan(self, code: str) -> None:
         # One wtype call for the code and its Enter: a burst, as a scanner types. Each call uploads
         # a keymap and the terminal sometimes drops the first key typed right after; `-s 150` waits
-        # 150 ms after the upload (measured here: 0 of 24 codes cut short, against 9 of 24 without).
+        # 150 ms after the upload (measured here: 0 of 24 codes cut short, against 10 of 24 without).
         subprocess.run(["wtype", "-s", "150", code + "\n"], env=self.env, check=True, timeout=60,
                        capture_output=True)
 

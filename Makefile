@@ -11,6 +11,10 @@ TEST_APT := postgresql openssh-server systemd
 # pdftotext reads printed PDFs back (fire list, badges); lp/lpstat (cups-client) is what printing calls;
 # the tests' cups_server fixture starts a private CUPS server with a PDF-writing queue (scripts/cups-test-server.sh).
 TEST_APT += cups cups-client printer-driver-cups-pdf poppler-utils
+# The kiosk in a real terminal (tests/test_real_terminal.py): foot on a headless sway desktop (sway
+# will not start without xwayland), typed into with wtype, photographed with grim; cage is checked
+# for the graphical kiosk unit. fonts-dejavu-core gives foot a monospace font.
+TEST_APT += sway xwayland foot wtype grim cage fonts-dejavu-core
 
 .PHONY: run test test-sqlite test-postgresql test-system bench check-system lock clean
 

@@ -110,6 +110,7 @@ fi
 # file belongs to group imlate whoever creates it. Not StateDirectory=: systemd would re-own it.
 run mkdir -p "$D$PREFIX" "$D$ETC" "$D$DATA/photos" "$D$LOGS" "$D/etc/systemd/system" \
     "$D/etc/udev/rules.d" "$D/etc/ssh/sshd_config.d" "$D/usr/local/bin"
+run mkdir -p "$D/etc/systemd/system/imlate-kiosk.service.d"
 run chmod 0750 "$D$ETC"
 run chmod 2770 "$D$DATA" "$D$DATA/photos" "$D$LOGS"
 host chown root:imlate "$D$ETC"
@@ -192,6 +193,23 @@ sysctl_changed=0
 install_ours "$SRC/deploy/90-imlate-kiosk-sysctl.conf" "$D/etc/sysctl.d/90-imlate-kiosk.conf" 0644 && sysctl_changed=1
 install_ours "$SRC/deploy/90-imlate-kiosk-system.conf" "$D/etc/systemd/system.conf.d/90-imlate-kiosk.conf" 0644 \
     && units_changed=1
+# The graphical kiosk (cage + foot: photos with their real pixels) and the tty1 kiosk's drop-in that
+# keeps the console from blanking. foot.ini is the screen's font size: yours to tune, written once.
+install_ours "$SRC/deploy/imlate-kiosk-graphical.service" "$D/etc/systemd/system/imlate-kiosk-graphical.service" 0644 \
+    && units_changed=1
+install_ours "$SRC/deploy/imlate-kiosk.service.d/no-blanking.conf" \
+    "$D/etc/systemd/system/imlate-kiosk.service.d/no-blanking.conf" 0644 && units_changed=1
+footini=$D$ETC/foot.ini
+if [ -e "$footini" ]; then
+    say "kept existing $footini"
+else
+    write_file "$footini" 0640 <"$SRC/deploy/foot.ini"
+    did "installed $footini (the graphical kiosk's font size: set it for the screen)"
+fi
+host chown root:imlate "$footini"
+if [ "$DRY_RUN" = 0 ] && { ! command -v cage >/dev/null || ! command -v foot >/dev/null; }; then
+    say "for the graphical kiosk (photos): apt-get install cage foot fonts-dejavu-core"
+fi
 
 rule=$D/etc/udev/rules.d/70-imlate-scanner.rules
 if [ -e "$rule" ]; then
@@ -243,7 +261,7 @@ fi
 [ -n "$previous" ] && rm -f "$previous"
 
 # An upgrade takes effect now for services that are running; stopped ones stay stopped.
-[ "$live" = 1 ] && host systemctl try-restart imlate-kiosk.service imlate-scheduler.service
+[ "$live" = 1 ] && host systemctl try-restart imlate-kiosk.service imlate-kiosk-graphical.service imlate-scheduler.service
 
 if [ "$DRY_RUN" = 1 ]; then say "dry run finished: nothing was changed"; exit 0; fi
 cat <<EOF
@@ -251,7 +269,10 @@ cat <<EOF
 ImLate is installed. Next steps (docs/deploy.md has them in full):
   1. Edit $ETC/config.yaml and put the iSAMS secret in $ETC/imlate.env.
   2. Fill in the scanner IDs in /etc/udev/rules.d/70-imlate-scanner.rules, then set scanner.device.
-  3. Kiosk on tty1:   systemctl mask getty@tty1.service && systemctl enable --now imlate-kiosk.service
+  3. Kiosk with photos (recommended; apt-get install cage foot fonts-dejavu-core, font size in $ETC/foot.ini):
+                      systemctl mask getty@tty1.service && systemctl enable --now imlate-kiosk-graphical.service
+     or plain on tty1 (initials, no photos):
+                      systemctl mask getty@tty1.service && systemctl enable --now imlate-kiosk.service
      Scheduler (only with schedule.mode: external):   systemctl enable --now imlate-scheduler.service
   4. An admin:        usermod -aG imlate-admin,imlate USER   (and add USER to admin.operators to allow changes)
   5. Check:           sudo -u imlate imlate doctor

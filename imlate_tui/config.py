@@ -314,6 +314,9 @@ class KioskSettings(Section):
     """How long a scan result stays on screen."""
     journal: str = "var/scan-journal.db"
     """With PostgreSQL: this kiosk's local journal, where scans wait while the server is away."""
+    photo_mode: Literal["auto", "sixel", "kitty", "half-blocks", "initials"] = "auto"
+    """How photos are drawn: auto asks the terminal at start-up (sixel/kitty draw real pixels; half
+    blocks otherwise; initials on the 16-colour Linux console). Force one if the guess is wrong."""
 
 
 class AdminSettings(Section):

@@ -387,3 +387,109 @@ def test_install_rejects_a_relative_destdir(stub_path: tuple[dict[str, str], Pat
     result = install(env, Path("relative/root"))
     assert result.returncode == 2 and "DESTDIR must be an absolute path" in result.stderr
     assert record.read_text() == ""
+
+
+# --- the graphical kiosk (cage + foot) and the consoles that never blank --------------------------
+
+GRAPHICAL = "imlate-kiosk-graphical.service"
+NO_BLANKING = DEPLOY / "imlate-kiosk.service.d" / "no-blanking.conf"
+FOOT_INI = DEPLOY / "foot.ini"
+KIOSK_IN_FOOT = (f"/usr/bin/foot --config=/etc/imlate/foot.ini -- {IMLATE} --config /etc/imlate/config.yaml kiosk")
+
+
+@pytest.fixture(scope="module")
+def graphical_root(unit_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`unit_root` plus the graphical unit, the tty1 kiosk's drop-in, and stubs for what they run
+    (cage, foot and setterm, resolved inside --root like the imlate stub)."""
+    root = tmp_path_factory.mktemp("graphical-root") / "root"
+    shutil.copytree(unit_root, root, symlinks=True)
+    shutil.copy(DEPLOY / GRAPHICAL, root / "etc/systemd/system" / GRAPHICAL)
+    dropins = root / "etc/systemd/system/imlate-kiosk.service.d"
+    dropins.mkdir()
+    shutil.copy(NO_BLANKING, dropins / NO_BLANKING.name)
+    for name in ("cage", "foot", "setterm"):
+        stub = root / "usr/bin" / name
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text("#!/bin/sh\nexit 0\n")
+        stub.chmod(0o755)
+    return root
+
+
+def test_graphical_unit_and_the_no_blanking_dropin_pass_systemd_analyze_verify(graphical_root: Path) -> None:
+    result = verify(graphical_root, GRAPHICAL, "imlate-kiosk.service")
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_systemd_analyze_verify_reads_the_dropin(graphical_root: Path) -> None:
+    """The check above covers the drop-in: a mistyped key in it is reported for imlate-kiosk.service."""
+    dropin = graphical_root / "etc/systemd/system/imlate-kiosk.service.d" / NO_BLANKING.name
+    good = dropin.read_text()
+    dropin.write_text(good.replace("ExecStartPre=", "ExecStartPr="))
+    try:
+        result = verify(graphical_root, "imlate-kiosk.service")
+    finally:
+        dropin.write_text(good)
+    assert "Unknown key 'ExecStartPr' in section [Service]" in result.stderr
+
+
+def test_graphical_unit_runs_the_kiosk_in_foot_in_cage_on_tty1() -> None:
+    unit = unit_settings(GRAPHICAL)
+    assert unit["ExecStart"] == [f"/usr/bin/cage -d -s -- {KIOSK_IN_FOOT}"]
+    assert unit["ExecStartPre"] == [f"{IMLATE} --config /etc/imlate/config.yaml db init",
+                                    "-/usr/bin/setterm --blank 0 --powerdown 0"]
+    # A logind session on tty1 is what lets cage, as imlate, open the display and the keyboard.
+    assert unit["PAMName"] == ["login"] and unit["TTYPath"] == ["/dev/tty1"]
+    assert unit["StandardInput"] == ["tty-fail"]
+    assert {"imlate-kiosk.service", "getty@tty1.service"} <= set(" ".join(unit["Conflicts"]).split())
+    assert unit["User"] == ["imlate"] and unit["UMask"] == ["0007"] and unit["Restart"] == ["always"]
+    assert unit["WantedBy"] == ["multi-user.target"]
+    # foot has true colour and sixel; the tty1 unit's 16-colour setting must not leak in here.
+    assert "TEXTUAL_COLOR_SYSTEM" not in " ".join(unit["Environment"])
+    assert "IMLATE_LOGGING__FILE=/var/log/imlate/kiosk.log" in unit["Environment"]
+
+
+def test_tty1_kiosk_turns_console_blanking_off() -> None:
+    lines = [ln for ln in NO_BLANKING.read_text().splitlines() if ln and not ln.startswith("#")]
+    assert lines == ["[Service]", "ExecStartPre=-/usr/bin/setterm --blank 0 --powerdown 0"]
+    assert unit_settings("imlate-kiosk.service")["StandardOutput"] == ["tty"]  # where setterm's codes go
+
+
+def test_foot_and_cage_accept_what_the_unit_gives_them() -> None:
+    if shutil.which("foot") is None or shutil.which("cage") is None:
+        pytest.skip("foot and cage are not installed (Debian packages: foot, cage)")
+    checked = subprocess.run(["foot", "--check-config", "--config", str(FOOT_INI)],
+                             capture_output=True, text=True, timeout=30)
+    problems = [ln for ln in (checked.stdout + checked.stderr).splitlines() if ln.startswith(("warn", "err"))]
+    assert (checked.returncode, problems) == (0, [])
+    options = subprocess.run(["cage", "-h"], capture_output=True, text=True, timeout=30)
+    help_text = options.stdout + options.stderr
+    assert re.search(r"^ -d\s", help_text, re.M) and re.search(r"^ -s\s.*VT switching", help_text, re.M)
+
+
+def test_foot_ini_sizes_the_font_and_keeps_sixel() -> None:
+    settings = [ln.strip() for ln in FOOT_INI.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    assert any(re.fullmatch(r"font=monospace:size=\d+", ln) for ln in settings)
+    assert "sixel=no" not in settings and "dpi-aware=no" in settings
+
+
+def test_install_adds_the_graphical_kiosk_and_keeps_an_edited_foot_ini(
+        stub_path: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, record = stub_path
+    root = tmp_path / "root"
+    first = install(env, root)
+    assert first.returncode == 0, first.stderr
+    units = root / "etc/systemd/system"
+    assert (units / GRAPHICAL).read_text() == (DEPLOY / GRAPHICAL).read_text()
+    assert (units / "imlate-kiosk.service.d" / NO_BLANKING.name).read_text() == NO_BLANKING.read_text()
+    foot_ini = root / "etc/imlate/foot.ini"
+    assert foot_ini.read_text() == FOOT_INI.read_text()
+    assert stat.S_IMODE(foot_ini.stat().st_mode) == 0o640
+    assert f"would run: chown root:imlate {foot_ini}" in first.stdout
+    assert "imlate-kiosk-graphical.service" in first.stdout.split("Next steps")[1]
+
+    foot_ini.write_text(FOOT_INI.read_text().replace("size=20", "size=16"))
+    again = install(env, root)
+    assert again.returncode == 0, again.stderr
+    assert "size=16" in foot_ini.read_text() and f"kept existing {foot_ini}" in again.stdout
+    assert f"unchanged {units / GRAPHICAL}" in again.stdout and "daemon-reload" not in again.stdout
+    assert record.read_text() == ""

@@ -68,3 +68,43 @@ def test_core_modules_of_the_kiosk_do_not_import_textual():
     code = ("import sys, imlate_tui.domain.pin, imlate_tui.services.reception; "
             "sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_portrait_remembers_who_it_shows(tmp_path):
+    path = write_photo(tmp_path / "p.jpg")
+    made = photo.portrait(path, "Ada Lovelace", 8, 4)
+    assert (made.path, made.name, made.colour) == (path, "Ada Lovelace", True)
+    assert lines(made) == ["\u2580" * 8] * 4  # still the half-block text a plain Static shows
+
+
+def test_graphics_terminals_get_the_full_size_photo_not_the_small_copy(tmp_path):
+    full = write_photo(tmp_path / "ada.jpg")
+    small = write_photo(tmp_path / "ada.small.png")
+    assert photo.full_size_file(small) == full
+    assert photo.full_size_file(full) == full
+    lonely = write_photo(tmp_path / "ben.small.png")
+    assert photo.full_size_file(lonely) == lonely  # the original is gone: the copy is all there is
+    assert photo.load_picture(full).size == (64, 64)
+    assert photo.load_picture(tmp_path / "missing.jpg") is None
+
+
+def test_fit_cells_keeps_the_photo_shape_inside_the_room():
+    # A 3:4 photo in 11x27-pixel cells, 100x30 cells of room: the height decides.
+    assert photo.fit_cells((300, 400), (100, 30), (11, 27)) == (55, 30)
+    # A narrow room: the width decides, the rows shrink to keep the shape.
+    assert photo.fit_cells((300, 400), (20, 30), (11, 27)) == (20, 11)
+    # Half blocks: one pixel across and two down per cell.
+    assert photo.fit_cells((300, 400), (80, 16), (1, 2)) == (24, 16)
+    assert photo.fit_cells((300, 400), (0, 16), (1, 2)) == (0, 0)
+
+
+def test_initials_are_drawn_large_when_the_box_has_room():
+    big = photo.initials_block("Priya Shah", 30, 16)
+    rows = lines(big)
+    assert len(rows) == 16 and {len(row) for row in rows} == {30}
+    inked = [row for row in rows if row.strip()]
+    assert set("".join(rows)) <= {" ", "\u2580", "\u2584", "\u2588"}
+    assert len(inked) >= 5  # letters several rows tall, not one line of text
+    assert photo.initials_block("Ben Ng", 30, 16).plain != big.plain
+    # Too small a box: the plain letters.
+    assert "P S" in photo.initials_block("Priya Shah", 11, 5).plain

@@ -26,6 +26,7 @@ from imlate_tui.services.reception import Reception, reason_question
 from imlate_tui.services.scanning import Outcome, PersonView, ScanService
 from imlate_tui.ui import lockdown
 from imlate_tui.ui.messages import ReceptionDone, ScanArrived, ScannerStatusChanged, ScanProcessed
+from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode
 from imlate_tui.ui.scanner_source import ScannerFactory, ScannerHandle, default_scanner_factory
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.reason import ReasonScreen, reason_number
@@ -64,9 +65,11 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
     def __init__(self, settings: Settings, *, clock: Clock, scan_service: ScanService, reception: Reception,
                  status: StatusProvider, scanner: ScannerFactory | None,
-                 background: Sequence[BackgroundTask] = (), notice: str = "") -> None:
+                 background: Sequence[BackgroundTask] = (), notice: str = "",
+                 photo_mode: PhotoMode = PhotoMode.HALF_BLOCKS) -> None:
         super().__init__()
         self.notice = notice
+        self.photo_mode = photo_mode  # decided before the app started (ui/photo_mode.py); PhotoView reads it
         self.settings = settings
         self.clock = clock
         self.scan_service = scan_service
@@ -285,14 +288,15 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,
                    status: StatusProvider | None = None, scanner: ScannerFactory | None = None,
-                   background: Sequence[BackgroundTask] = (), notice: str = "") -> KioskApp:
+                   background: Sequence[BackgroundTask] = (), notice: str = "",
+                   photo_mode: PhotoMode = PhotoMode.HALF_BLOCKS) -> KioskApp:
     """Build the kiosk. With `scanner=None` the input source follows `scanner.source`/`scanner.device`
     (evdev when readable, else keys typed into the kiosk). The database must already be open."""
     if scanner is None:
         scanner = default_scanner_factory(settings)
     return KioskApp(settings, clock=clock, scan_service=scan_service or ScanService(settings, clock),
                     reception=Reception(settings, clock), status=status or no_integration,
-                    scanner=scanner, background=background, notice=notice)
+                    scanner=scanner, background=background, notice=notice, photo_mode=photo_mode)
 
 
 def run_kiosk(settings: Settings, *, scan_service: ScanService | None = None,
@@ -301,8 +305,9 @@ def run_kiosk(settings: Settings, *, scan_service: ScanService | None = None,
     """Run the kiosk on this terminal until quit with the PIN. The caller opens the database.
     `notice` is a line shown under "Scan your card" (the demo lists its cards there)."""
     os.environ.pop("TEXTUAL_ALLOW_SIGNALS", None)  # keep ctrl+c / ctrl+z as keys we lock, not signals
+    photo_mode = decide_photo_mode(settings.kiosk.photo_mode)  # asks the terminal: only before app.run()
     app = make_kiosk_app(settings, scan_service=scan_service, status=status, background=background,
-                         notice=notice)
+                         notice=notice, photo_mode=photo_mode)
     app.run()
     return app.return_code or 0
 

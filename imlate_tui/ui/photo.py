@@ -1,9 +1,11 @@
-"""A person's photo drawn with half blocks ("▀": top pixel as foreground, bottom as background).
+"""A person's photo for the terminal: the decoded picture, its box in text cells, half blocks, initials.
 
-"▀" is in the standard Linux console fonts, so this degrades to colour mush rather than missing glyphs;
-the kiosk shows initials instead when the terminal has only 16 colours. Rendering is cached per file
-(path, size on disk, modification time) and cell size, because the same faces come back all day.
-Rich only: no Textual here, so the photo code is testable on its own.
+Half blocks ("▀": top pixel as foreground, bottom as background) are the fallback where the terminal
+cannot draw images (`ui/photo_mode.py`); "▀" is in the standard Linux console fonts, so this degrades
+to colour mush rather than missing glyphs; the kiosk shows initials instead when the terminal has only
+16 colours. Rendering is cached per file (path, size on disk, modification time) and cell size,
+because the same faces come back all day. Rich and Pillow only: no Textual here, so the photo code is
+testable on its own; `ui/widgets/photo_view.py` puts it on screen.
 """
 
 from __future__ import annotations
@@ -32,11 +34,51 @@ def initials(name: str) -> str:
 
 
 def initials_block(name: str, width: int, height: int) -> Text:
-    """`height` lines of `width` spaces with the initials in the middle (styled by the widget's CSS)."""
+    """`height` lines of `width` cells with the initials in the middle (styled by the widget's CSS):
+    drawn large in block characters when the box has room, so they read from across the room."""
     width, height = max(width, 1), max(height, 1)
+    if width >= BIG_INITIALS_MIN[0] and height >= BIG_INITIALS_MIN[1]:
+        big = _big_initials(initials(name), width, height)
+        if big is not None:
+            return big.copy()
     letters = " ".join(initials(name))[:width]
     lines = [" " * width for _ in range(height)]
     lines[height // 2] = letters.center(width)
+    return Text("\n".join(lines), style="bold", no_wrap=True, overflow="crop")
+
+
+BIG_INITIALS_MIN = (12, 6)  # columns, rows
+# Two pixels per cell, one above the other: (top, bottom) -> the character that shows them.
+_BLOCKS = {(False, False): " ", (True, False): "\u2580", (False, True): "\u2584", (True, True): "\u2588"}
+
+
+@lru_cache(maxsize=64)
+def _big_initials(letters: str, width: int, height: int) -> Text | None:
+    """The letters drawn with Pillow's built-in font into a width x 2*height bitmap, shown with the
+    block characters "▀▄█" (in every console font, so this works on the Linux console too)."""
+    from PIL import ImageDraw, ImageFont
+
+    pixels_w, pixels_h = width, height * 2
+    bitmap = Image.new("1", (pixels_w, pixels_h), 0)
+    draw = ImageDraw.Draw(bitmap)
+    size = int(pixels_h * 0.6)
+    while size >= 8:
+        try:
+            font = ImageFont.load_default(size=size)
+        except (OSError, TypeError, ValueError, ImportError):  # a Pillow built without FreeType
+            return None
+        stroke = size // 22  # bolder strokes on big letters: a thin line of half blocks is hard to see
+        left, top, right, bottom = draw.textbbox((0, 0), letters, font=font, stroke_width=stroke)
+        if right - left <= pixels_w * 0.85:
+            break
+        size = int(size * 0.85)
+    else:
+        return None
+    draw.text(((pixels_w - (right - left)) / 2 - left, (pixels_h - (bottom - top)) / 2 - top), letters,
+              fill=1, font=font, stroke_width=stroke, stroke_fill=1)
+    dots = bitmap.load()
+    lines = ["".join(_BLOCKS[(bool(dots[x, 2 * row]), bool(dots[x, 2 * row + 1]))] for x in range(pixels_w))
+             for row in range(height)]
     return Text("\n".join(lines), style="bold", no_wrap=True, overflow="crop")
 
 
@@ -52,13 +94,75 @@ def photo_text(path: Path | None, width: int, height: int) -> Text | None:
     return rendered.copy() if rendered is not None else None
 
 
-def portrait(path: Path | None, name: str, width: int, height: int, *, colour: bool = True) -> Text:
+class Portrait(Text):
+    """What `portrait` returns: the half-block (or initials) text, plus what it was made from, so a
+    `PhotoView` given it draws the same person with the terminal's best method at its own size."""
+
+    def __init__(self, text: Text, path: Path | None, name: str, colour: bool) -> None:
+        super().__init__(text.plain, style=text.style, no_wrap=True, overflow="crop", spans=text.spans)
+        self.path, self.name, self.colour = path, name, colour
+
+
+def portrait(path: Path | None, name: str, width: int, height: int, *, colour: bool = True) -> Portrait:
     """The photo when there is one and the terminal can show it, else the initials."""
-    if colour:
-        text = photo_text(path, width, height)
-        if text is not None:
-            return text
-    return initials_block(name, width, height)
+    text = photo_text(path, width, height) if colour else None
+    return Portrait(text if text is not None else initials_block(name, width, height), path, name, colour)
+
+
+# --- the full-size picture, for terminals that draw real pixels ------------------------------------
+
+SMALL_SUFFIX = ".small.png"  # photo sync keeps "<stem>.small.png" beside each photo (64 px, for half blocks)
+
+
+def full_size_file(path: Path) -> Path:
+    """The photo as synced, given it or its small copy (graphics terminals draw the real pixels)."""
+    if not path.name.endswith(SMALL_SUFFIX):
+        return path
+    stem = path.name[: -len(SMALL_SUFFIX)]
+    for candidate in sorted(path.parent.glob(f"{stem}.*")):
+        if candidate.name != path.name and candidate.stem == stem:
+            return candidate
+    return path
+
+
+def load_picture(path: Path | None) -> Image.Image | None:
+    """The decoded photo (upright, RGB), or None when missing or unreadable. Cached per file version."""
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _load(path: str, _mtime_ns: int, _size: int) -> Image.Image | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                picture = ImageOps.exif_transpose(img).convert("RGB")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        log.info("cannot draw photo %s: %s", path, exc)
+        return None
+    picture.load()
+    return picture
+
+
+def fit_cells(picture_size: tuple[int, int], room: tuple[int, int], cell: tuple[int, int]) -> tuple[int, int]:
+    """The largest (columns, rows) inside `room` whose shape on screen is the picture's shape.
+
+    `cell` is one text cell in the picture's units: screen pixels for sixel/kitty, (1, 2) for half
+    blocks (a cell holds one pixel across and two down)."""
+    (pic_w, pic_h), (cols, rows), (cell_w, cell_h) = picture_size, room, cell
+    if min(pic_w, pic_h, cols, rows, cell_w, cell_h) <= 0:
+        return 0, 0
+    aspect = pic_w / pic_h
+    fit_cols = round(rows * cell_h * aspect / cell_w)
+    if fit_cols <= cols:
+        return max(fit_cols, 1), rows
+    return cols, max(min(round(cols * cell_w / (aspect * cell_h)), rows), 1)
 
 
 @lru_cache(maxsize=256)
@@ -90,3 +194,4 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 def clear_cache() -> None:
     _render.cache_clear()
+    _load.cache_clear()

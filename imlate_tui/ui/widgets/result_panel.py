@@ -15,6 +15,7 @@ from textual.widgets import Static
 from imlate_tui.services.photo_sync import small_name
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult
 from imlate_tui.ui.photo import portrait
+from imlate_tui.ui.widgets.photo_view import PhotoView
 
 _VERDICTS = {
     Outcome.SIGNED_IN: ("SIGNED IN", "-in"),
@@ -78,7 +79,7 @@ class ResultPanel(Horizontal):
         self.last: ScanResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="portrait")
+        yield PhotoView(id="portrait")  # draws portrait(...) with real pixels where the terminal can
         with Vertical(id="words"):
             yield Static(id="who")
             yield Static(id="group")

@@ -106,3 +106,15 @@ def test_a_scheduler_that_cannot_start_lets_go_of_the_lock(db):
     assert said[0].startswith("the scheduler could not start: schedule.jobs.retention:")
     other = SchedulerService(settings, lambda name, trigger: None).lock
     assert other.holder() is None
+
+
+def test_the_kiosk_refuses_to_start_on_a_broken_schedule(write, capsys, monkeypatch):
+    write("schedule:\n  jobs:\n    writeback:\n      day_of_week: '0-6'\n      minute: '*/70'\n")
+    assert main(["config", "check"]) == 2   # the day_of_week is refused by the model already
+    write("schedule:\n  jobs:\n    writeback:\n      minute: '*/70'\n")
+    import sys
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    code, err = check(capsys, "kiosk")
+    assert code == 2 and err.startswith("imlate: schedule.jobs.writeback.minute: ") and len(err.splitlines()) == 1

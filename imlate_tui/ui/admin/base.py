@@ -52,6 +52,7 @@ class AdminScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded_generation = -1
+        self._ready = False
 
     @property
     def admin(self) -> "AdminApp":
@@ -66,12 +67,18 @@ class AdminScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        self._ready = True   # subclasses set up their tables before calling this
         self.reload_if_stale()
 
     def on_screen_resume(self) -> None:
         self.reload_if_stale()
 
     def reload_if_stale(self) -> None:
+        # The app's poll can fire while this screen is still being composed and mounted (a change
+        # landing just as F6 is pressed): its tables have no columns yet, so reloading then would
+        # fail. Its own on_mount reloads with the latest generation instead.
+        if not self._ready:
+            return
         if self.loaded_generation != self.admin.generation:
             self.loaded_generation = self.admin.generation
             self.reload()

@@ -8,6 +8,7 @@ import pytest
 from imlate_tui.cli import main
 from imlate_tui.db.models import AuditEntry, Track
 from imlate_tui.db.office_models import RevokedCard
+from imlate_tui.identity import real_user
 from kiosk_helpers import add_person, opened
 from imlate_tui.config import load_settings
 
@@ -34,7 +35,7 @@ def run(capsys, *argv):
 
 
 def test_revoke_a_lost_card_then_give_a_replacement(config, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("USER", "office")
+    monkeypatch.setenv("USER", "office")   # ignored: the audit names the process's real user
     capsys.readouterr()
     assert json.loads(run(capsys, "scan", "amy-1", "--json")[1])["result"] == "signed_in"
 
@@ -71,7 +72,7 @@ def test_revoke_a_lost_card_then_give_a_replacement(config, capsys, tmp_path, mo
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["Card", "Status", "Since", "School", "id", "Name"]
     assert lines[1].split()[:2] == ["AMY-2", "active"] and lines[2].split()[:2] == ["AMY-1", "revoked"]
-    assert "(revoked by office)" in lines[2] and lines[-1] == "1 in use, 1 revoked"
+    assert f"(revoked by {real_user()})" in lines[2] and lines[-1] == "1 in use, 1 revoked"
     everyone = json.loads(run(capsys, "cards", "list", "--json")[1])
     assert sorted((c["code"], c["status"]) for c in everyone) == [
         ("AMY-1", "revoked"), ("AMY-2", "active"), ("BEN-1", "active")]

@@ -35,7 +35,8 @@ def test_one_job_changes_only_that_job(write):
     jobs = load_settings().schedule.jobs
     assert (jobs["writeback"].minute, jobs["writeback"].day_of_week) == ("*/5", "*")   # its other fields kept
     assert jobs["student-sync"].hour == "7-17/2" and jobs["absence-marking"].minute == "10"   # others kept
-    assert set(jobs) == {"student-sync", "photo-sync", "codes-sync", "absence-marking", "writeback", "retention"}
+    assert set(jobs) == {"student-sync", "photo-sync", "codes-sync", "absence-marking", "writeback", "retention",
+                         "auto-signout", "notifications"}
 
 
 def test_numeric_weekdays_are_refused(write, capsys):

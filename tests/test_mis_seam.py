@@ -77,8 +77,12 @@ def test_wonde_is_chosen_by_erp_provider_and_needs_its_token(tmp_path):
 
 
 def test_wonde_token_from_the_environment(tmp_path, monkeypatch):
+    from imlate_tui.config import load_settings
+
     monkeypatch.setenv("IMLATE_ERP__WONDE__TOKEN", "from-env")
-    settings = make_settings(tmp_path, attendance={"sessions": {"AM": {"starts_at": "08:40"}, "PM": {}}})
+    config = tmp_path / "config.yaml"
+    config.write_text('attendance:\n  sessions:\n    AM: {starts_at: "08:40"}\n    PM: {}\n', encoding="utf-8")
+    settings = load_settings(str(config))
     assert settings.erp.wonde.token.get_secret_value() == "from-env"
     assert settings.attendance.sessions["AM"].starts_at == "08:40"
 

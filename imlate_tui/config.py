@@ -222,6 +222,12 @@ class KioskSettings(Section):
     """Set with `imlate kiosk set-pin`; without it the receptionist actions and quit are locked."""
     result_seconds: float = Field(4.0, gt=0)
     """How long a scan result stays on screen."""
+    unlock_timeout_seconds: float = Field(60, gt=0)
+    """A screen opened with the admin PIN (roster, sign in/out by hand, assign card) closes itself
+    after this many seconds without a key press."""
+    sounds: bool = False
+    """Play a short tone after each scan (in, out, late, unknown card): through ALSA `aplay` where the
+    box has a sound card, else the terminal bell."""
 
 
 class AdminSettings(Section):

@@ -19,6 +19,8 @@ from imlate_tui.config import Settings
 from imlate_tui.db.models import Card, Person
 from imlate_tui.domain.pin import hash_pin
 from imlate_tui.scanner import Scan, ScannerState, ScannerStatus
+from imlate_tui.ui.key_burst import BURST_GAP_SECONDS
+from imlate_tui.ui.widgets.big_text import BigText
 
 PIN = "2468"
 PIN_HASH = hash_pin(PIN)
@@ -65,7 +67,17 @@ async def settle(pilot, rounds: int = 300) -> None:
 
 
 def text_of(app, selector: str) -> str:
-    return str(app.main.query_one(selector).render())
+    """What a widget of the main screen says (the words behind block letters, not the blocks)."""
+    widget = app.main.query_one(selector)
+    return widget.text if isinstance(widget, BigText) else str(widget.render())
+
+
+async def type_slowly(pilot, *keys: str) -> None:
+    """Keys at a person's pace: slower than a card reader, so an open dialog takes them as key presses."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(BURST_GAP_SECONDS * 2.5)
+    await pilot.pause(BURST_GAP_SECONDS * 2.5)
 
 
 class FakeScanner:
@@ -120,3 +132,12 @@ def opened(settings: Settings):
         yield settings
     finally:
         close_database()
+
+
+async def wait_for(pilot, condition, rounds: int = 500) -> None:
+    """Wait (up to ~5 s) until `condition()` holds; fail the test otherwise."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")

@@ -13,6 +13,7 @@ from imlate_tui.db.connection import database, is_sqlite, write_transaction
 from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
 from imlate_tui.db.models import ALL_MODELS, ATTENDANCE_MODELS, SYNC_MODELS, AuditEntry, Person, SchemaVersion
+from imlate_tui.db.models import KIOSK_MODELS
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -57,11 +58,16 @@ def _staff_employee_id() -> None:
     database.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS person_isams_employee_id ON person (isams_employee_id)")
 
 
+def _kiosk_pin_lockout() -> None:
+    database.create_tables(KIOSK_MODELS)  # CREATE TABLE IF NOT EXISTS: safe on any database
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
     (3, "attendance outbox and the record of register writes", _attendance_tables),
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
+    (6, "kiosk PIN lockout kept across restarts", _kiosk_pin_lockout),
 ]
 LATEST = STEPS[-1][0]
 

@@ -27,8 +27,10 @@ PIN_HASH = hash_pin(PIN)
 REASONS_OFF = {"reasons": {"prompt_on_late": False, "prompt_on_leaving": False}}
 
 
-def kiosk_settings(tmp_path: Path, *, pin: bool = True, result_seconds: float = 30.0, **overrides) -> Settings:
-    kiosk = {"school_name": "Hillside School", "terminal_name": "reception", "result_seconds": result_seconds}
+def kiosk_settings(tmp_path: Path, *, pin: bool = True, result_seconds: float = 30.0, kiosk_extra: dict | None = None,
+                   **overrides) -> Settings:
+    kiosk = {"school_name": "Hillside School", "terminal_name": "reception", "result_seconds": result_seconds,
+             **(kiosk_extra or {})}
     if pin:
         kiosk["admin_pin_hash"] = PIN_HASH
     overrides.setdefault("attendance", REASONS_OFF)

@@ -50,8 +50,9 @@ class KeyRouting:
 
     # -- PIN-unlocked screens ---------------------------------------------------------------------
 
-    @staticmethod
-    def mark_unlocked(screen: Screen) -> Screen:
+    def mark_unlocked(self, screen: Screen) -> Screen:
+        """Tag a screen opened with the PIN; its idle time starts now (the PIN check may have taken a while)."""
+        self.last_input = time.monotonic()
         screen.add_class("-unlocked")
         return screen
 

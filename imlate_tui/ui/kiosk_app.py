@@ -138,6 +138,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
             except Exception:
                 log.exception("stopping a background task failed")
         self.jobs.stop()
+        self.sounds.close()
 
     def tick(self) -> None:
         self.main.show_time(self.clock().astimezone(self.settings.tz))

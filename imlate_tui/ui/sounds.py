@@ -61,6 +61,7 @@ class Sounds:
         self.bell = bell
         self.player = player if player is not None else (shutil.which("aplay") if has_sound_card() else None)
         self.files: dict[str, Path] = {}
+        self._playing: list[subprocess.Popen] = []
         if enabled and self.player:
             try:
                 where = folder or Path(tempfile.mkdtemp(prefix="imlate-sounds-"))
@@ -80,11 +81,23 @@ class Sounds:
         if not self.enabled:
             return
         if self.player and sound in self.files:
+            self._playing = [p for p in self._playing if p.poll() is None]  # reap the finished ones
             try:
-                subprocess.Popen([self.player, "-q", str(self.files[sound])], stdin=subprocess.DEVNULL,
+                process = subprocess.Popen([self.player, "-q", str(self.files[sound])], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                self._playing.append(process)
                 return
             except OSError as exc:
                 log.warning("playing a sound with %s failed (%s); using the terminal bell", self.player, exc)
                 self.player = None
         self.bell()
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Let the tones still playing finish (a tone is well under a second), then stop any left."""
+        for process in self._playing:
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._playing = []

@@ -21,10 +21,11 @@ class BigText(Widget):
     """
 
     text: reactive[str] = reactive("", layout=True)
+    max_scale: reactive[int] = reactive(3, layout=True)
 
     def __init__(self, text: str = "", *, max_scale: int = 3, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.max_scale = max_scale
+        self.set_reactive(BigText.max_scale, max_scale)
         self.set_reactive(BigText.text, text)
 
     def scale_for(self, width: int) -> int:

@@ -90,6 +90,10 @@ class ResultPanel(Vertical):
     ResultPanel #group { text-style: bold; }
     ResultPanel #late { color: #ffff55; margin-top: 1; }
     ResultPanel #hint { margin-top: 1; }
+    ResultPanel #hint.-empty { display: none; }
+    ResultPanel.-small #body { padding: 1 1 0 1; }
+    ResultPanel.-small #late { margin-top: 0; }
+    ResultPanel.-small ReasonPanel { margin-top: 0; }
     """
 
     def __init__(self, photos_dir: Path, tz: tzinfo, **kwargs) -> None:
@@ -110,6 +114,15 @@ class ResultPanel(Vertical):
                 yield BigText(id="late", max_scale=2)
                 yield Static(id="hint")
                 yield ReasonPanel(id="reason")
+
+    def on_resize(self) -> None:
+        # Block letters as big as the screen allows while the reason question still fits below them.
+        height = self.app.size.height
+        self.set_class(height < 32, "-small")
+        self.query_one("#verdict", BigText).max_scale = 1 if height < 32 else 2
+        self.query_one("#name", BigText).max_scale = 1 if height < 32 else 3
+        self.query_one("#late", BigText).max_scale = 1 if height < 40 else 2
+        self.refresh(layout=True)
 
     @property
     def reason(self) -> ReasonPanel:
@@ -151,6 +164,7 @@ class ResultPanel(Vertical):
         self.query_one("#group", Static).update(group)
         self.query_one("#late", BigText).text = late
         self.query_one("#hint", Static).update(hint)
+        self.query_one("#hint").set_class(not hint, "-empty")
 
     def _portrait(self, person: PersonView | None, *, colour: bool) -> None:
         box = self.query_one("#portrait", Static)

@@ -143,3 +143,36 @@ async def wait_for(pilot, condition, rounds: int = 500) -> None:
             return
         await pilot.pause(0.01)
     raise AssertionError("condition not reached")
+
+
+class LinuxConsoleColours:
+    """A Textual line filter for snapshots: every colour as the Linux console shows it with
+    `TEXTUAL_COLOR_SYSTEM=standard` (Rich's 16-colour downgrade, the VGA palette, and no bright
+    backgrounds), so an SVG shows the real contrast rather than the true-colour theme."""
+
+    VGA = [(0, 0, 0), (170, 0, 0), (0, 170, 0), (170, 85, 0), (0, 0, 170), (170, 0, 170), (0, 170, 170),
+           (170, 170, 170), (85, 85, 85), (255, 85, 85), (85, 255, 85), (255, 255, 85), (85, 85, 255),
+           (255, 85, 255), (85, 255, 255), (255, 255, 255)]
+    enabled = True
+
+    def _colour(self, colour, background: bool):
+        from rich.color import Color, ColorSystem
+
+        if colour is None or colour.is_default:
+            return colour
+        number = colour.downgrade(ColorSystem.STANDARD).number or 0
+        if background and number >= 8:
+            number -= 8
+        return Color.from_rgb(*self.VGA[number])
+
+    def apply(self, segments, background):
+        from rich.segment import Segment
+        from rich.style import Style
+
+        out = []
+        for text, style, control in segments:
+            if style is not None and (style.color is not None or style.bgcolor is not None):
+                style = style + Style(color=self._colour(style.color, False),
+                                      bgcolor=self._colour(style.bgcolor, True))
+            out.append(Segment(text, style, control))
+        return out

@@ -37,6 +37,7 @@ class MainScreen(KeepsRunning, Screen[None]):
         self.tz = tz
         self._back_to_idle: Timer | None = None
         self._result_seconds = 4.0
+        self.result_panel = ResultPanel(photos_dir, tz, id="result")
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="idle", id="switcher"):
@@ -48,7 +49,7 @@ class MainScreen(KeepsRunning, Screen[None]):
                 yield Static(id="typed")
                 if self.notice:
                     yield Static(self.notice, id="notice")
-            yield ResultPanel(self.photos_dir, self.tz, id="result")
+            yield self.result_panel
         yield Static(id="status")
         yield Static(HINTS, id="hints")
 
@@ -56,22 +57,24 @@ class MainScreen(KeepsRunning, Screen[None]):
         self.post_message(self.Ready())
 
     @property
-    def result_panel(self) -> ResultPanel:
-        return self.query_one(ResultPanel)
-
-    @property
     def question(self) -> ReasonPanel:
         return self.result_panel.reason
 
+    # query(), not query_one(): a key or a status line can come before the screen has composed.
+
     def show_time(self, now_local: datetime) -> None:
-        self.query_one("#date", Static).update(f"{now_local:%A %d %B %Y}")
-        self.query_one(BigClock).time_text = f"{now_local:%H:%M}"
+        for date in self.query("#date").results(Static):
+            date.update(f"{now_local:%A %d %B %Y}")
+        for clock in self.query(BigClock):
+            clock.time_text = f"{now_local:%H:%M}"
 
     def show_status(self, line: str) -> None:
-        self.query_one("#status", Static).update(line)
+        for status in self.query("#status").results(Static):
+            status.update(line)
 
     def show_typed(self, text: str) -> None:
-        self.query_one("#typed", Static).update(f"Card: {text}_" if text else "")
+        for typed in self.query("#typed").results(Static):
+            typed.update(f"Card: {text}_" if text else "")
 
     def show_result(self, result: ScanResult, seconds: float, *, colour: bool) -> None:
         self.result_panel.show_result(result, colour=colour)

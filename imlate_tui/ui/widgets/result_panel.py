@@ -101,10 +101,11 @@ class ResultPanel(Vertical):
         self.photos_dir = photos_dir
         self.tz = tz
         self.last: ScanResult | None = None
+        self.reason = ReasonPanel(id="reason")  # made here so keys and scans can ask it before it mounts
 
     def compose(self) -> ComposeResult:
         with Vertical(id="band"):
-            yield BigText(id="verdict", max_scale=2)
+            yield BigText(id="verdict", max_scale=3)
             yield Static(id="subtitle")
         with Horizontal(id="body"):
             yield Static(id="portrait")
@@ -113,20 +114,16 @@ class ResultPanel(Vertical):
                 yield Static(id="group")
                 yield BigText(id="late", max_scale=2)
                 yield Static(id="hint")
-                yield ReasonPanel(id="reason")
+                yield self.reason
 
     def on_resize(self) -> None:
         # Block letters as big as the screen allows while the reason question still fits below them.
         height = self.app.size.height
         self.set_class(height < 32, "-small")
-        self.query_one("#verdict", BigText).max_scale = 1 if height < 32 else 2
+        self.query_one("#verdict", BigText).max_scale = 1 if height < 32 else 2 if height < 40 else 3
         self.query_one("#name", BigText).max_scale = 1 if height < 32 else 3
         self.query_one("#late", BigText).max_scale = 1 if height < 40 else 2
         self.refresh(layout=True)
-
-    @property
-    def reason(self) -> ReasonPanel:
-        return self.query_one(ReasonPanel)
 
     def show_result(self, result: ScanResult, *, colour: bool) -> None:
         self.last = result

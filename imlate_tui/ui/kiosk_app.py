@@ -220,8 +220,6 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
                 self.notify(message.problem or "Scan not accepted", severity="error")
             return
         self.main.show_result(result, seconds, colour=self.can_draw_photos)
-        if self.result_hook is not None:
-            self.result_hook(message.arrived, time.perf_counter())
         self._feedback(result)
         if result.result is Outcome.UNKNOWN_CARD:
             self.last_unknown_code = result.code
@@ -235,6 +233,8 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
             self.notify(result.message, severity="error" if result.person is None else "information")
         elif not message.manual and (question := reason_question(result, self.settings)) is not None:
             self.main.ask(question, self.settings.attendance.reasons.timeout_seconds)
+        if self.result_hook is not None:  # after the question too: a late arrival's whole screen
+            self.result_hook(message.arrived, time.perf_counter())
 
     def _feedback(self, result: ScanResult) -> None:
         if result.result is Outcome.SIGNED_IN:

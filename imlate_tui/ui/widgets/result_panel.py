@@ -35,7 +35,6 @@ _VERDICTS = {
     Outcome.UNKNOWN_CARD: ("SEE RECEPTION", "This card is not known: nothing was recorded", "-problem"),
     Outcome.INACTIVE_PERSON: ("SEE RECEPTION", "No longer active: nothing was recorded", "-problem"),
 }
-_VERDICT_CLASSES = ("-in", "-out", "-already", "-problem")
 
 
 def group_line(person: PersonView) -> str:
@@ -154,14 +153,17 @@ class ResultPanel(Vertical):
     def _fill(self, big: str, small: str, css: str, who: str, group: str, late: str, hint: str) -> None:
         self.reason.close(None)
         band = self.query_one("#band")
-        band.remove_class(*_VERDICT_CLASSES).add_class(css)
+        if not band.has_class(css):  # each class change restyles the band: only when IN/OUT changes
+            band.set_classes(css)
         self.query_one("#verdict", BigText).text = big
         self.query_one("#subtitle", Static).update(small)
         self.query_one("#name", BigText).text = who
         self.query_one("#group", Static).update(group)
         self.query_one("#late", BigText).text = late
         self.query_one("#hint", Static).update(hint)
-        self.query_one("#hint").set_class(not hint, "-empty")
+        hint_box = self.query_one("#hint")
+        if hint_box.has_class("-empty") != (not hint):
+            hint_box.set_class(not hint, "-empty")
 
     def _portrait(self, person: PersonView | None, *, colour: bool) -> None:
         box = self.query_one("#portrait", Static)

@@ -112,5 +112,6 @@ class ReasonPanel(Vertical):
         self._draw_countdown()
 
     def _draw_countdown(self) -> None:
+        assert self.question is not None
         self.query_one("#countdown", Static).update(
-            f"Press a number, or Up/Down and Enter.  No answer in {self.remaining} s means no reason.")
+            f"Key 1-{len(self.question.reasons)}, or Up/Down + Enter.  {self.remaining} s, then no reason.")

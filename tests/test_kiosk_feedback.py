@@ -94,3 +94,25 @@ def test_tone_and_sound_card_detection(tmp_path):
     assert has_sound_card(cards) and not has_sound_card(tmp_path / "missing")
     with wave.open(str(write_tone(tmp_path / "t.wav", [(440, 100)]))) as tone:
         assert tone.getnframes() == 1600
+
+
+async def test_the_kiosk_plays_in_late_and_unknown(db, clock):
+    from imlate_tui.services.scanning import ScanService
+    from imlate_tui.ui.kiosk_app import make_kiosk_app
+    from kiosk_helpers import add_person, settle
+
+    add_person("Ada", "Lovelace", card="ADA1")
+    add_person("Ben", "Ng", card="BEN1")
+    app = make_kiosk_app(db, clock=clock, scan_service=ScanService(
+        db, clock, lateness=lambda person, at: 5 if person.forename == "Ben" else None))
+    assert app.sounds.way == "off"  # off unless kiosk.sounds is set
+    played: list[str] = []
+    app.sounds.play = played.append
+    async with app.run_test() as pilot:
+        for code in ("ADA1", "BEN1", "NOPE1"):
+            await pilot.press(*code, "enter")
+            await settle(pilot)
+        clock.advance(hours=1)
+        await pilot.press(*"ADA1", "enter")
+        await settle(pilot)
+    assert played == ["in", "late", "unknown", "out"]

@@ -138,3 +138,17 @@ async def test_answer_and_timeout_together_do_not_pop_the_last_screen(app):
         await pilot.pause(0.1)
         assert app.is_running and len(app.screen_stack) == 1
     assert Track.get().reason is None
+
+
+async def test_a_dialog_closed_twice_does_not_pop_the_main_screen(app):
+    from imlate_tui.ui.screens.person_picker import PersonPickerScreen
+
+    async with app.run_test() as pilot:
+        await pilot.press("f3")
+        await type_slowly(pilot, *PIN, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonPickerScreen))
+        picker = app.screen
+        picker.action_cancel()
+        picker.action_cancel()  # e.g. Esc and the idle time-out together
+        await pilot.pause(0.1)
+        assert app.is_running and len(app.screen_stack) == 1 and isinstance(app.screen, MainScreen)

@@ -115,7 +115,7 @@ class PersonPickerScreen(KeepsRunning, ModalScreen["Picked | None"]):
     def choose(self, event: OptionList.OptionSelected) -> None:
         self.chosen = self.matches[event.option_index]
         if self.purpose == "assign":
-            self.dismiss(Picked(self.chosen.person.id, self.chosen.person.name))
+            self.close(Picked(self.chosen.person.id, self.chosen.person.name))
             return
         self._show_chosen()
         self.query_one("#note", Input).focus()
@@ -127,10 +127,15 @@ class PersonPickerScreen(KeepsRunning, ModalScreen["Picked | None"]):
             self.notify("Choose a person first", severity="warning")
             return
         note = self.query_one("#note", Input).value.strip() or None
-        self.dismiss(Picked(self.chosen.person.id, self.chosen.person.name, Direction(direction), note))
+        self.close(Picked(self.chosen.person.id, self.chosen.person.name, Direction(direction), note))
+
+    def close(self, picked: "Picked | None") -> None:
+        """Dismiss only while on top: a second dismiss (two keys at once) would pop the screen below."""
+        if self.is_current:
+            self.dismiss(picked)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
     def _show_chosen(self) -> None:
         assert self.chosen is not None

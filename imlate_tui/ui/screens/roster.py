@@ -135,7 +135,7 @@ class RosterScreen(KeepsRunning, Screen[None]):
 
     def action_close(self) -> None:
         if self.is_current:
-            self.app.pop_screen()
+            self.dismiss(None)
 
     def _refilter(self, **changes) -> None:
         f = self.table.filter

@@ -117,7 +117,7 @@ class ResultPanel(Vertical):
 
     def on_resize(self) -> None:
         # Block letters as big as the screen allows while the reason question still fits below them.
-        height = self.app.size.height
+        height = self.screen.size.height
         self.set_class(height < 32, "-small")
         self.query_one("#verdict", BigText).max_scale = 1 if height < 32 else 2 if height < 40 else 3
         self.query_one("#name", BigText).max_scale = 1 if height < 32 else 3
@@ -170,7 +170,7 @@ class ResultPanel(Vertical):
         if person is None:
             box.add_class("-hidden")
             return
-        width, height = portrait_size(self.app.size.height)
+        width, height = portrait_size(self.screen.size.height)
         box.update(portrait(photo_file(self.photos_dir, person.photo_path), person.name, width, height,
                             colour=colour))
         box.remove_class("-hidden")

@@ -317,6 +317,12 @@ class KioskSettings(Section):
     photo_mode: Literal["auto", "sixel", "kitty", "half-blocks", "initials"] = "auto"
     """How photos are drawn: auto asks the terminal at start-up (sixel/kitty draw real pixels; half
     blocks otherwise; initials on the 16-colour Linux console). Force one if the guess is wrong."""
+    unlock_timeout_seconds: float = Field(60, gt=0)
+    """A screen opened with the admin PIN (roster, sign in/out by hand, assign card) closes itself
+    after this many seconds without a key press."""
+    sounds: bool = False
+    """Play a short tone after each scan (in, out, late, unknown card): through ALSA `aplay` where the
+    box has a sound card, else the terminal bell."""
 
 
 class AdminSettings(Section):

@@ -114,3 +114,25 @@ def writes_counted():
     logger.removeHandler(counter)
     logger.setLevel(level)
 from fixtures_wonde import *  # noqa: F401,F403
+
+
+class KeyPace:
+    """A key clock for the kiosk: each reading is `step` seconds after the last. Pilot key presses come
+    a few milliseconds apart in real time, which an open dialog would take for a card reader's burst;
+    the default step makes every key a person's, so tests never depend on how fast the machine is.
+    Tests of reader bursts set `step` small (`app.key_clock = KeyPace(0.002)`)."""
+
+    def __init__(self, step: float = 0.5) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def keys_at_a_persons_pace(monkeypatch):
+    from imlate_tui.ui import keys
+
+    monkeypatch.setattr(keys, "KEY_CLOCK", KeyPace())

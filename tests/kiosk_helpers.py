@@ -19,14 +19,18 @@ from imlate_tui.config import Settings
 from imlate_tui.db.models import Card, Person
 from imlate_tui.domain.pin import hash_pin
 from imlate_tui.scanner import Scan, ScannerState, ScannerStatus
+from imlate_tui.ui.key_burst import BURST_GAP_SECONDS
+from imlate_tui.ui.widgets.big_text import BigText
 
 PIN = "2468"
 PIN_HASH = hash_pin(PIN)
 REASONS_OFF = {"reasons": {"prompt_on_late": False, "prompt_on_leaving": False}}
 
 
-def kiosk_settings(tmp_path: Path, *, pin: bool = True, result_seconds: float = 30.0, **overrides) -> Settings:
-    kiosk = {"school_name": "Hillside School", "terminal_name": "reception", "result_seconds": result_seconds}
+def kiosk_settings(tmp_path: Path, *, pin: bool = True, result_seconds: float = 30.0, kiosk_extra: dict | None = None,
+                   **overrides) -> Settings:
+    kiosk = {"school_name": "Hillside School", "terminal_name": "reception", "result_seconds": result_seconds,
+             **(kiosk_extra or {})}
     if pin:
         kiosk["admin_pin_hash"] = PIN_HASH
     overrides.setdefault("attendance", REASONS_OFF)
@@ -65,7 +69,17 @@ async def settle(pilot, rounds: int = 300) -> None:
 
 
 def text_of(app, selector: str) -> str:
-    return str(app.main.query_one(selector).render())
+    """What a widget of the main screen says (the words behind block letters, not the blocks)."""
+    widget = app.main.query_one(selector)
+    return widget.text if isinstance(widget, BigText) else str(widget.render())
+
+
+async def type_slowly(pilot, *keys: str) -> None:
+    """Keys at a person's pace: slower than a card reader, so an open dialog takes them as key presses."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(BURST_GAP_SECONDS * 2.5)
+    await pilot.pause(BURST_GAP_SECONDS * 2.5)
 
 
 class FakeScanner:
@@ -120,3 +134,45 @@ def opened(settings: Settings):
         yield settings
     finally:
         close_database()
+
+
+async def wait_for(pilot, condition, rounds: int = 500) -> None:
+    """Wait (up to ~5 s) until `condition()` holds; fail the test otherwise."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+class LinuxConsoleColours:
+    """A Textual line filter for snapshots: every colour as the Linux console shows it with
+    `TEXTUAL_COLOR_SYSTEM=standard` (Rich's 16-colour downgrade, the VGA palette, and no bright
+    backgrounds), so an SVG shows the real contrast rather than the true-colour theme."""
+
+    VGA = [(0, 0, 0), (170, 0, 0), (0, 170, 0), (170, 85, 0), (0, 0, 170), (170, 0, 170), (0, 170, 170),
+           (170, 170, 170), (85, 85, 85), (255, 85, 85), (85, 255, 85), (255, 255, 85), (85, 85, 255),
+           (255, 85, 255), (85, 255, 255), (255, 255, 255)]
+    enabled = True
+
+    def _colour(self, colour, background: bool):
+        from rich.color import Color, ColorSystem
+
+        if colour is None or colour.is_default:
+            return colour
+        number = colour.downgrade(ColorSystem.STANDARD).number or 0
+        if background and number >= 8:
+            number -= 8
+        return Color.from_rgb(*self.VGA[number])
+
+    def apply(self, segments, background):
+        from rich.segment import Segment
+        from rich.style import Style
+
+        out = []
+        for text, style, control in segments:
+            if style is not None and (style.color is not None or style.bgcolor is not None):
+                style = style + Style(color=self._colour(style.color, False),
+                                      bgcolor=self._colour(style.bgcolor, True))
+            out.append(Segment(text, style, control))
+        return out

@@ -10,7 +10,11 @@ from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.kiosk_app import KioskApp
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.pin import PinScreen
-from kiosk_helpers import opened, PIN, FakeScanner, kiosk_settings
+from kiosk_helpers import opened, PIN, FakeScanner, kiosk_settings, wait_for
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#message").render()) if isinstance(app.screen, PinScreen) else ""
 
 
 @pytest.fixture
@@ -37,12 +41,15 @@ async def test_wrong_pin_does_not_quit(db, clock):
     app = make_kiosk_app(db, clock=clock)
     async with app.run_test() as pilot:
         await pilot.press("ctrl+q", *"0000", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Wrong PIN" in message(app))
         assert isinstance(app.screen, PinScreen)
-        assert "Wrong PIN" in str(app.screen.query_one("#message").render())
-        await pilot.press(*"1111", "enter", *"9999", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)  # three wrong tries: back to the idle screen
+        await pilot.press(*"1111", "enter")
+        await wait_for(pilot, lambda: "1 tries left" in message(app))
+        await pilot.press(*"9999", "enter")
+        await wait_for(pilot, lambda: "LOCKED" in message(app))  # three wrong tries: locked out
+        await pilot.press(*PIN, "enter")  # even the right PIN is refused while locked
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PinScreen) and "LOCKED" in message(app)
         assert app.is_running and app.return_code is None
 
 
@@ -80,6 +87,7 @@ async def test_quit_with_pin_exits_within_a_second_while_scanner_runs(db, clock)
         await pilot.press("ctrl+q", *PIN)
         started = time.monotonic()
         await pilot.press("enter")
+        await wait_for(pilot, lambda: app.return_code is not None)  # the PIN is checked off the UI thread
     elapsed = time.monotonic() - started
     assert app.return_code == 0
     assert elapsed < 1.0, f"took {elapsed:.2f} s"

@@ -11,8 +11,8 @@ from imlate_tui.services.reception import reason_question
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanService
 from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
-from imlate_tui.ui.screens.reason import ReasonScreen, reason_number
-from kiosk_helpers import FakeScanner, add_person, kiosk_settings, settle, text_of
+from imlate_tui.ui.widgets.reason_panel import reason_number
+from kiosk_helpers import FakeScanner, add_person, kiosk_settings, settle, text_of, type_slowly, wait_for
 
 LATE = ["L - Bus late", "M - Medical appointment", "Overslept"]
 LEAVING = ["M - Medical appointment", "Unwell"]
@@ -21,7 +21,7 @@ LEAVING = ["M - Medical appointment", "Unwell"]
 @pytest.fixture
 def settings(tmp_path):
     return kiosk_settings(tmp_path, attendance={"reasons": {
-        "late": LATE, "leaving": LEAVING, "timeout_seconds": 1,
+        "late": LATE, "leaving": LEAVING, "timeout_seconds": 3,
         "prompt_on_late": True, "prompt_on_leaving": True}})
 
 
@@ -33,12 +33,16 @@ def late_app(db, clock):
     return make_kiosk_app(db, clock=clock, scan_service=service)
 
 
+def asking(app) -> bool:
+    return isinstance(app.screen, MainScreen) and app.main.question.is_open
+
+
 async def late_scan(pilot) -> None:
     await pilot.press(*"LATE1", "enter")
     await settle(pilot)
-    assert isinstance(pilot.app.screen, ReasonScreen)
+    assert asking(pilot.app)
     assert Track.select().count() == 1  # recorded before the question
-    assert text_of(pilot.app, "#detail") == "12 minutes late"
+    assert text_of(pilot.app, "#late") == "12 MIN LATE"
 
 
 async def wait_reason(pilot) -> str | None:
@@ -53,8 +57,8 @@ async def wait_reason(pilot) -> str | None:
 async def test_number_key_picks_the_reason(late_app):
     async with late_app.run_test() as pilot:
         await late_scan(pilot)
-        await pilot.press("2")
-        assert isinstance(late_app.screen, MainScreen)
+        await type_slowly(pilot, "2")
+        assert not asking(late_app)
         assert await wait_reason(pilot) == "M - Medical appointment"
     assert AuditEntry.get(AuditEntry.action == "set_reason").actor == "kiosk:reception"
 
@@ -62,7 +66,7 @@ async def test_number_key_picks_the_reason(late_app):
 async def test_arrows_and_enter_pick_the_reason(late_app):
     async with late_app.run_test() as pilot:
         await late_scan(pilot)
-        await pilot.press("down", "down", "enter")
+        await type_slowly(pilot, "down", "down", "enter")
         assert await wait_reason(pilot) == "Overslept"
 
 
@@ -83,7 +87,7 @@ async def test_scanned_reason_barcode_picks_the_reason(settings, db, clock):
         scanner.emit("LATE2")
         for _ in range(300):
             await pilot.pause(0.01)
-            if isinstance(app.screen, ReasonScreen):
+            if asking(app):
                 break
         scanner.emit("reason:3")
         assert await wait_reason(pilot) == "Overslept"
@@ -92,8 +96,9 @@ async def test_scanned_reason_barcode_picks_the_reason(settings, db, clock):
 async def test_no_answer_means_no_reason(late_app):
     async with late_app.run_test() as pilot:
         await late_scan(pilot)
-        await pilot.pause(1.4)
-        assert isinstance(late_app.screen, MainScreen)
+        await pilot.pause(0.5)
+        assert asking(late_app) and late_app.main.showing_result  # the result stays while it asks
+        await wait_for(pilot, lambda: not asking(late_app))
         await settle(pilot)
     assert Track.get().reason is None
 
@@ -103,8 +108,8 @@ async def test_another_card_closes_the_question_and_is_recorded(late_app):
         await late_scan(pilot)
         await pilot.press(*"NEXT1", "enter")
         await settle(pilot)
-        assert text_of(late_app, "#who") == "Jo Next"
-        assert isinstance(late_app.screen, ReasonScreen)  # Jo is late too
+        assert text_of(late_app, "#name") == "Jo Next"
+        assert asking(late_app)  # Jo is late too
     assert Track.select().count() == 2 and Track.get(Track.id == 1).reason is None
 
 
@@ -114,13 +119,13 @@ async def test_early_leaver_is_asked_why(db, clock):
     async with app.run_test() as pilot:
         await pilot.press(*"EARLY1", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, MainScreen)  # on time: no question
+        assert not asking(app)  # on time: no question
         clock.advance(hours=3)
         await pilot.press(*"EARLY1", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ReasonScreen)
-        assert "leaving early" in str(app.screen.query_one("#title").render())
-        await pilot.press("2")
+        assert asking(app)
+        assert "leaving early" in str(app.main.query_one("#question").render())
+        await type_slowly(pilot, "2")
         for _ in range(300):
             if Track.get(Track.direction == "out").reason:
                 break

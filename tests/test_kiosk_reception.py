@@ -14,20 +14,12 @@ from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.person_picker import PersonPickerScreen
 from imlate_tui.ui.screens.pin import PinScreen
-from kiosk_helpers import opened, PIN, add_person, kiosk_settings, settle, text_of
+from kiosk_helpers import opened, PIN, add_person, kiosk_settings, settle, text_of, wait_for
 
 
 @pytest.fixture
 def settings(tmp_path):
     return kiosk_settings(tmp_path)
-
-
-async def wait_for(pilot, condition, rounds: int = 300) -> None:
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
 
 
 async def test_manual_sign_in_with_pin_and_note(db, clock):
@@ -41,14 +33,13 @@ async def test_manual_sign_in_with_pin_and_note(db, clock):
         await pilot.pause()
         assert isinstance(app.screen, PersonPickerScreen)
         await pilot.press(*"love")
-        await pilot.pause()
-        assert [m.person.name for m in app.screen.matches] == ["Ada Lovelace"]
+        await wait_for(pilot, lambda: [m.person.name for m in app.screen.matches] == ["Ada Lovelace"])
         await pilot.press("down", "enter")
         await pilot.press(*"lost card", "f5")
         await wait_for(pilot, lambda: Track.select().count() == 1)
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert text_of(app, "#who") == "Ada Lovelace" and text_of(app, "#verdict") == "SIGNED IN"
+        assert text_of(app, "#name") == "Ada Lovelace" and text_of(app, "#verdict") == "-> IN"
     track = Track.get()
     assert (track.person_id, track.direction, track.source) == (ada.id, "in", "manual")
     assert (track.actor, track.note) == ("kiosk:reception", "lost card")
@@ -97,7 +88,7 @@ async def test_assign_the_unknown_card_just_scanned(db, clock):
     async with app.run_test() as pilot:
         await pilot.press(*"NEW42", "enter")
         await settle(pilot)
-        assert text_of(app, "#who") == "Card not recognised"
+        assert text_of(app, "#name") == "Card not known"
         await pilot.press("f4", *PIN, "enter")
         await pilot.pause()
         assert isinstance(app.screen, PersonPickerScreen)
@@ -106,7 +97,7 @@ async def test_assign_the_unknown_card_just_scanned(db, clock):
         await pilot.pause()
         await pilot.press(*"new42", "enter")
         await settle(pilot)
-        assert text_of(app, "#who") == "Dan Brown" and text_of(app, "#verdict") == "SIGNED IN"
+        assert text_of(app, "#name") == "Dan Brown" and text_of(app, "#verdict") == "-> IN"
     card = Card.get()
     assert (card.code, card.person_id) == ("NEW42", dan.id)
     entry = AuditEntry.get(AuditEntry.action == "assign_card")

@@ -62,14 +62,15 @@ async def test_revoke_with_a_replacement_then_the_lost_card_is_refused(db, clock
         assert said(app)[-1] == "Card ADA-1 revoked; card ADA-2 now belongs to Ada Lovelace"
 
         scanner.emit("ADA-1")
-        await wait_for(pilot, lambda: text_of(app, "#verdict") == "PLEASE SEE RECEPTION")
+        await wait_for(pilot, lambda: text_of(app, "#verdict") == "SEE RECEPTION")
         await settle(pilot)
-        assert text_of(app, "#who") == "This card was reported lost - please see reception"
+        assert text_of(app, "#subtitle") == "This card was reported lost - please see reception"
+        assert text_of(app, "#name") == "Card reported lost"
         assert text_of(app, "#group") == "Card ADA-1"
         assert Track.select().count() == 0
         scanner.emit("ADA-2")
-        await wait_for(pilot, lambda: text_of(app, "#verdict") == "SIGNED IN")
-        assert text_of(app, "#who") == "Ada Lovelace"
+        await wait_for(pilot, lambda: text_of(app, "#verdict") == "-> IN")
+        assert text_of(app, "#name") == "Ada Lovelace"
     assert [c.code for c in Card.select().where(Card.person == ada.id)] == ["ADA-2"]
     lost = RevokedCard.get()
     assert (lost.code, lost.person_id, lost.revoked_by) == ("ADA-1", ada.id, "kiosk:reception")

@@ -142,7 +142,7 @@ async def test_scanning_the_badge_signs_the_visitor_out(kiosk_db, clock, size):
     async with app.run_test(size=size) as pilot:
         app.fake_scanner.emit(signed.badge)
         await wait_for(pilot, lambda: app.main.showing_result, what="scan result")
-        assert text_of(app, "#who") == "Jane Marlowe" and text_of(app, "#verdict") == "SIGNED OUT"
+        assert text_of(app, "#name") == "Jane Marlowe" and text_of(app, "#verdict") == "OUT <-"
     assert Visit.get().left_at == clock.now
 
 

@@ -15,6 +15,7 @@ from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
                                   AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion, Track)
 from imlate_tui.db.models import JOURNAL_MODELS
+from imlate_tui.db.models import KIOSK_MODELS
 
 
 def _add_missing_column(table: str, field) -> None:
@@ -132,6 +133,10 @@ def _queued_writes() -> None:
     _add_missing_column("attendance_write", AttendanceWrite.check_at)
 
 
+def _kiosk_pin_lockout() -> None:
+    database.create_tables(KIOSK_MODELS)  # CREATE TABLE IF NOT EXISTS: safe on any database
+
+
 STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (1, "people, cards, tracks, audit log", _initial),
     (2, "job runs, registration codes and periods, stored photo id", _sync_tables),
@@ -139,6 +144,7 @@ STEPS: list[tuple[int, str, Callable[[], None]]] = [
     (4, "iSAMS employee id on people, for staff sync", _staff_employee_id),
     (5, "audit log: no TRUNCATE (PostgreSQL), no INSERT OR REPLACE over a row (SQLite); room for "
         "an 'interrupted' job run", _audit_truly_append_only),
+    (6, "kiosk PIN lockout kept across restarts", _kiosk_pin_lockout),
     (7, "voided tracks and corrected attendance intents", _corrections),
     (8, "revoked (lost) cards and fire roll calls", _office_tables),
     (9, "visitors: visits, expected visitors, watch list, host-email outbox; staff email", _visitors),

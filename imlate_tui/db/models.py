@@ -281,3 +281,16 @@ class ForwardedScan(BaseModel):
 
 
 JOURNAL_MODELS = [ForwardedScan]
+
+
+class PinLockout(BaseModel):
+    """Wrong admin PINs typed at one kiosk terminal, kept so a restart does not wipe the lockout."""
+
+    terminal = CharField(max_length=100, primary_key=True)
+    failures = IntegerField(default=0)
+    """Wrong PINs in a row since the last right one."""
+    locked_until = UtcDateTimeField(null=True)
+    updated_at = UtcDateTimeField()
+
+
+KIOSK_MODELS = [PinLockout]

@@ -1,8 +1,12 @@
 """The kiosk: a locked-down Textual app that turns scans into big clear results.
 
-Scan path: scanner thread (`ScanArrived`, posted) or typed keys (`type_key`) -> `receive_scan` ->
-the write queue thread runs `ScanService.scan` -> `ScanProcessed` (posted) -> the result panel, the
-roster, maybe a reason question. The UI thread never waits on the database for a scan.
+Scan path: scanner thread (`ScanArrived`, posted) or typed keys (`keys.KeyRouting`) -> `receive_scan`
+-> the write queue thread runs `ScanService.scan` -> `ScanProcessed` (posted) -> the result panel, the
+roster, maybe a reason question beside the result. The UI thread never waits on the database.
+
+Screens never call the app: they post messages (`ReasonPanel.Answered`, `RosterScreen.ManualMove`)
+that bubble up here. A receptionist screen is one binding, one `action_*` that opens it behind the PIN
+with `open_unlocked`, and its own module under `ui/screens/`.
 """
 
 from __future__ import annotations
@@ -13,25 +17,30 @@ import time
 from datetime import datetime
 from typing import Callable, Protocol, Sequence, runtime_checkable
 
-from textual import events
-
 from textual.binding import Binding
+from textual.screen import Screen
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
 from imlate_tui.domain.scanning import Status, school_date
 from imlate_tui.scanner import Rejected, Scan, ScannerStatus
 from imlate_tui.scanner import ScanResult as ScannerInput
-from imlate_tui.services.reception import Reception, reason_question
-from imlate_tui.services.scanning import Outcome, PersonView, ScanService
+from imlate_tui.services.pin_guard import PinGuard
+from imlate_tui.services.reception import PersonMatch, Reception, reason_question
+from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanService
 from imlate_tui.ui import lockdown
+from imlate_tui.ui.keys import KeyRouting
 from imlate_tui.ui.messages import ReceptionDone, ScanArrived, ScannerStatusChanged, ScanProcessed
 from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode
+from imlate_tui.ui.resilience import HandlerFailed, KeepsRunning
 from imlate_tui.ui.scanner_source import ScannerFactory, ScannerHandle, default_scanner_factory
 from imlate_tui.ui.screens.main import MainScreen
-from imlate_tui.ui.screens.reason import ReasonScreen, reason_number
+from imlate_tui.ui.screens.person_picker import Picked, PersonPickerScreen
+from imlate_tui.ui.screens.pin import PinScreen
+from imlate_tui.ui.screens.roster import RosterScreen
+from imlate_tui.ui.sounds import Sounds
 from imlate_tui.ui.status import KioskStatus, StatusProvider, describe, no_integration
-from imlate_tui.ui.wedge import KeyboardWedge
+from imlate_tui.ui.widgets.reason_panel import ReasonPanel, reason_number
 from imlate_tui.ui.write_jobs import WriteJobs
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,7 @@ log = logging.getLogger(__name__)
 BackgroundTask = Callable[[], "Callable[[], None] | None"]
 # Bench/test seam: (arrived, shown) perf_counter timestamps for every scan result drawn.
 ResultHook = Callable[[float, float], None]
+STATUS_POLL_SECONDS = 3.0
 
 
 @runtime_checkable
@@ -51,7 +61,7 @@ class LiveRoster(Protocol):
     def record(self, person: PersonView, status: Status, at: datetime) -> None: ...
 
 
-class KioskApp(lockdown.LockedDown, inherit_bindings=False):
+class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=False):
     CSS_PATH = "kiosk.tcss"
     TITLE = "ImLate kiosk"
     BINDINGS = [
@@ -78,11 +88,9 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         self.scanner_factory = scanner
         self.background = list(background)
         self.actor = f"kiosk:{settings.kiosk.terminal_name}"
-        self.keyboard_input = scanner is None
-        self.wedge = KeyboardWedge(settings.scanner.max_length)
-        self.wedge_terminators = {"tab"} & set(settings.scanner.terminators) | (
-            {"enter"} if {"enter", "kp_enter"} & set(settings.scanner.terminators) else set())
-        self.jobs = WriteJobs(self)
+        self.setup_keys(settings, keyboard_input=scanner is None)
+        self.jobs = WriteJobs(self.post_message, scan_service, reception, self.actor)
+        self.sounds = Sounds(settings.kiosk.sounds, self.bell)
         self.pending_scans = 0
         self.last_unknown_code: str | None = None
         self.result_hook: ResultHook | None = None
@@ -94,7 +102,7 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.settings.kiosk.school_name, self.settings.path(self.settings.photos_dir),
-                          self.notice)
+                          self.settings.tz, self.notice)
 
     @property
     def main(self) -> MainScreen:
@@ -104,6 +112,11 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
     def can_draw_photos(self) -> bool:
         return self.console.color_system in ("truecolor", "256")
 
+    def pin_guard(self) -> PinGuard:
+        stored = self.settings.kiosk.admin_pin_hash
+        return PinGuard(self.settings.kiosk.terminal_name, stored.get_secret_value() if stored else None,
+                        self.clock)
+
     def on_mount(self) -> None:
         self.jobs.start()
         if self.scanner_factory is not None:
@@ -112,7 +125,14 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         for task in self.background:
             if (stop := task()) is not None:
                 self._stops.append(stop)
-        self.set_interval(0.5, self._expire_typing)
+        self.start_key_timers(self.settings.kiosk.unlock_timeout_seconds)
+
+    def on_main_screen_ready(self) -> None:
+        self.tick()
+        self.poll_status()
+        # The screen owns the timers, so they stop when it is taken down at exit.
+        self.main.set_interval(1, self.tick)
+        self.main.set_interval(STATUS_POLL_SECONDS, self.poll_status)
 
     def on_unmount(self) -> None:
         if self._scanner is not None and not self._scanner.stop(0.5):
@@ -123,9 +143,9 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
             except Exception:
                 log.exception("stopping a background task failed")
         self.jobs.stop()
+        self.sounds.close()
 
     def tick(self) -> None:
-        """Redraw the clock (the main screen calls this every second)."""
         self.main.show_time(self.clock().astimezone(self.settings.tz))
 
     def poll_status(self) -> None:
@@ -136,6 +156,24 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
             log.exception("status provider failed")
             status = KioskStatus()
         self.main.show_status(describe(self._scanner_line, status))
+
+    # -- nothing ends the kiosk -------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Timers, workers, mounting and rendering report here; Textual would exit. Log and carry on.
+        if not self.is_running or self._exit:
+            super()._handle_exception(error)
+            return
+        log.error("kiosk error; the kiosk carries on", exc_info=error)
+        self.post_message(HandlerFailed(type(error).__name__))
+
+    def on_handler_failed(self, message: HandlerFailed) -> None:
+        try:
+            self.reset_keys()
+            self.main.show_problem("Sorry, something went wrong", "Please scan your card again",
+                                   self.settings.kiosk.result_seconds)
+        except Exception:  # never let the recovery itself fail in a loop
+            log.exception("recovering after %s failed", message.where)
 
     # -- scanner thread -> UI (post_message only: it is thread-safe) ------------------------------
 
@@ -152,55 +190,27 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
     def on_scan_arrived(self, message: ScanArrived) -> None:
         self.receive_scan(message.scan, message.source, message.arrived)
 
-    # -- typed keys (keyboard-wedge) --------------------------------------------------------------
-
-    @property
-    def typing_pending(self) -> bool:
-        return self.keyboard_input and self.wedge.pending
-
-    def type_key(self, event: events.Key) -> bool:
-        """Feed a key from the idle/result/reason screen into the scan buffer; True when consumed."""
-        if not self.keyboard_input:
-            return False
-        now = time.monotonic()
-        if event.key in self.wedge_terminators:
-            outcome: ScannerInput | None = self.wedge.finish(now)
-        elif event.is_printable and event.character:
-            outcome = self.wedge.type(event.character, now)
-        elif event.key.startswith("ctrl+") and self.wedge.pending:
-            outcome = self.wedge.control(now)
-        else:
-            return False
-        self.main.show_typed(self.wedge.text)
-        if outcome is not None:
-            self.receive_scan(outcome, "keyboard", time.perf_counter())
-        return True
-
-    def _expire_typing(self) -> None:
-        if self.keyboard_input and (dropped := self.wedge.expire(time.monotonic())) is not None:
-            self.main.show_typed("")
-            self.receive_scan(dropped, "keyboard", time.perf_counter())
-
-    # -- the scan handler both paths end in -------------------------------------------------------
+    # -- the scan handler every input path ends in ------------------------------------------------
 
     def receive_scan(self, scan: ScannerInput, source: str, arrived: float) -> None:
         seconds = self.settings.kiosk.result_seconds
+        question = self.main.question
         if isinstance(scan, Rejected):
             log.info("scan rejected (%s): %r", scan.reason.value, scan.seen)
             title, _, detail = scan.message.partition(" — ")
-            self.main.show_problem(title, detail.capitalize(), seconds)
+            if not question.is_open:
+                self.main.show_problem(title, detail.capitalize(), seconds)
             return
         assert isinstance(scan, Scan)
-        number = reason_number(scan.code)
-        reason_open = isinstance(self.screen, ReasonScreen)
-        if number is not None:
-            if reason_open:
-                self.screen.answer_number(number)  # type: ignore[union-attr]
-            else:
+        if (number := reason_number(scan.code)) is not None:
+            if not question.is_open:
                 self.main.show_problem("That is a reason card", "Scan your own card first", seconds)
+            elif not question.answer_number(number):
+                self.notify(f"There is no reason number {number}", severity="warning")
             return
-        if reason_open:
-            self.screen.dismiss(None)  # someone else is scanning: no reason, move on
+        question.close(None)  # someone else is scanning: no reason, move on
+        if isinstance(self.screen, PinScreen):
+            self.screen.close(False)  # scans win over a PIN prompt left open
         self.pending_scans += 1
         self.jobs.scan(scan.code, source, arrived)
 
@@ -214,9 +224,8 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
             if not self.main.is_current:
                 self.notify(message.problem or "Scan not accepted", severity="error")
             return
-        self.main.show_result(result, seconds)
-        if self.result_hook is not None:
-            self.result_hook(message.arrived, time.perf_counter())
+        self.main.show_result(result, seconds, colour=self.can_draw_photos)
+        self._feedback(result)
         if result.result is Outcome.UNKNOWN_CARD:
             self.last_unknown_code = result.code
         elif result.track_id is not None and result.person is not None:
@@ -228,52 +237,61 @@ class KioskApp(lockdown.LockedDown, inherit_bindings=False):
         if not self.main.is_current:
             self.notify(result.message, severity="error" if result.person is None else "information")
         elif not message.manual and (question := reason_question(result, self.settings)) is not None:
-            self.push_screen(ReasonScreen(question, self.settings.attendance.reasons.timeout_seconds),
-                             lambda reason, q=question: self._reason_chosen(q.track_id, reason))
+            self.main.ask(question, self.settings.attendance.reasons.timeout_seconds)
+        if self.result_hook is not None:  # after the question too: a late arrival's whole screen
+            self.result_hook(message.arrived, time.perf_counter())
 
-    def _reason_chosen(self, track_id: int, reason: str | None) -> None:
-        if reason:
-            self.jobs.set_reason(track_id, reason)
+    def _feedback(self, result: ScanResult) -> None:
+        if result.result is Outcome.SIGNED_IN:
+            self.sounds.play("late" if result.minutes_late else "in")
+        elif result.result is Outcome.SIGNED_OUT:
+            self.sounds.play("out")
+        elif result.result in (Outcome.UNKNOWN_CARD, Outcome.INACTIVE_PERSON):
+            self.sounds.play("unknown")
+
+    def on_reason_panel_answered(self, message: ReasonPanel.Answered) -> None:
+        if message.reason:
+            self.jobs.set_reason(message.track_id, message.reason)
 
     def on_reception_done(self, message: ReceptionDone) -> None:
         self.notify(message.text, severity="information" if message.ok else "error")
 
-    # -- receptionist actions (behind the PIN) ----------------------------------------------------
+    # -- receptionist actions (behind the PIN; the screens close themselves when left idle) -------
+
+    def open_unlocked(self, purpose: str, screen: Callable[[], Screen], done=None) -> None:
+        """Ask for the PIN, then push `screen()`; it closes after `kiosk.unlock_timeout_seconds` idle."""
+        self.with_pin(purpose, lambda: self.push_screen(self.mark_unlocked(screen()), done))
 
     def action_open_roster(self) -> None:
-        from imlate_tui.ui.screens.roster import RosterScreen
-
         day = school_date(self.clock(), self.settings.tz)
-        self.with_pin("Roster: enter the admin PIN", lambda: self.push_screen(RosterScreen(day)))
+        self.open_unlocked("Roster: enter the admin PIN", lambda: RosterScreen(day, self.settings.tz))
 
     def action_open_manual(self) -> None:
-        self.with_pin("Sign in/out by hand: enter the admin PIN", self.open_manual)
+        self.open_unlocked("Sign in/out by hand: enter the admin PIN", self._manual_screen, self._manual_done)
 
-    def open_manual(self, preselected=None) -> None:
-        from imlate_tui.ui.screens.person_picker import PersonPickerScreen
+    def on_roster_screen_manual_move(self, message: RosterScreen.ManualMove) -> None:
+        self.push_screen(self.mark_unlocked(self._manual_screen(message.person)), self._manual_done)
 
-        def done(picked) -> None:
-            if picked is not None and picked.direction is not None:
-                self.jobs.manual(picked.person_id, picked.direction, picked.note)
+    def _manual_screen(self, preselected: PersonMatch | None = None) -> PersonPickerScreen:
+        return PersonPickerScreen(self.reception, "manual", title="Sign in/out by hand", preselected=preselected)
 
-        self.push_screen(PersonPickerScreen(self.reception, "manual", title="Sign in/out by hand",
-                                            preselected=preselected), done)
+    def _manual_done(self, picked: Picked | None) -> None:
+        if picked is not None and picked.direction is not None:
+            self.jobs.manual(picked.person_id, picked.direction, picked.note)
 
     def action_assign_card(self) -> None:
-        from imlate_tui.ui.screens.person_picker import PersonPickerScreen
-
         code = self.last_unknown_code
         if code is None:
             self.notify("Scan the unknown card first, then press F4", severity="warning")
             return
 
-        def done(picked) -> None:
+        def done(picked: Picked | None) -> None:
             if picked is not None:
                 self.last_unknown_code = None
                 self.jobs.assign_card(picked.person_id, code)
 
-        self.with_pin(f"Assign card {code}: enter the admin PIN", lambda: self.push_screen(
-            PersonPickerScreen(self.reception, "assign", title=f"Give card {code} to:"), done))
+        self.open_unlocked(f"Assign card {code}: enter the admin PIN", lambda: PersonPickerScreen(
+            self.reception, "assign", title=f"Give card {code} to:"), done)
 
     def action_revoke_card(self) -> None:
         from imlate_tui.ui.screens.revoke_card import start_revoke
@@ -310,5 +328,3 @@ def run_kiosk(settings: Settings, *, scan_service: ScanService | None = None,
                          notice=notice, photo_mode=photo_mode)
     app.run()
     return app.return_code or 0
-
-

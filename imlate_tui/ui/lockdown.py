@@ -12,6 +12,7 @@ from typing import Callable
 from textual.app import App
 from textual.binding import Binding
 
+from imlate_tui.services.pin_guard import PinGuard
 from imlate_tui.ui.screens.pin import PinScreen
 
 LOCKDOWN_BINDINGS = [
@@ -26,18 +27,19 @@ LOCKDOWN_BINDINGS = [
 class LockedDown(App[int]):
     ENABLE_COMMAND_PALETTE = False
 
+    def pin_guard(self) -> PinGuard:  # the kiosk app supplies the terminal, the stored hash and the clock
+        raise NotImplementedError
+
     def with_pin(self, purpose: str, then: Callable[[], object]) -> None:
         """Run `then` after the right admin PIN; do nothing otherwise. One PIN prompt at a time."""
         if isinstance(self.screen, PinScreen):
             return
-        stored = self.settings.kiosk.admin_pin_hash  # type: ignore[attr-defined]
-        secret = stored.get_secret_value() if stored is not None else None
 
         def done(ok: bool | None) -> None:
             if ok:
                 then()
 
-        self.push_screen(PinScreen(purpose, secret), done)
+        self.push_screen(PinScreen(purpose, self.pin_guard()), done)
 
     def action_request_quit(self) -> None:
         self.with_pin("Quit the kiosk: enter the admin PIN", lambda: self.exit(0))

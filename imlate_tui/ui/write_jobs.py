@@ -7,15 +7,16 @@ anything else is logged with its traceback and shown as "could not record", neve
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
+
+from textual.message import Message
 
 from imlate_tui.domain.scanning import Direction
 from imlate_tui.errors import InvalidInput
+from imlate_tui.services.reception import Reception
+from imlate_tui.services.scanning import ScanService
 from imlate_tui.ui.messages import ReceptionDone, ScanProcessed
 from imlate_tui.ui.write_queue import WriteQueue
-
-if TYPE_CHECKING:
-    from imlate_tui.ui.kiosk_app import KioskApp
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,14 @@ FAILED = "The scan could not be recorded. Please try again or see reception."
 
 
 class WriteJobs:
-    def __init__(self, app: "KioskApp") -> None:
-        self.app = app
+    """`post` is the app's thread-safe `post_message`: the only way results go back to the UI."""
+
+    def __init__(self, post: Callable[[Message], object], scan_service: ScanService, reception: Reception,
+                 actor: str) -> None:
+        self.post = post
+        self.scan_service = scan_service
+        self.reception = reception
+        self.actor = actor
         self.queue = WriteQueue()
 
     def start(self) -> None:
@@ -36,36 +43,36 @@ class WriteJobs:
     def scan(self, code: str, source: str, arrived: float) -> None:
         def job() -> None:
             try:
-                result = self.app.scan_service.scan(code, source=source)
+                result = self.scan_service.scan(code, source=source)
             except InvalidInput as exc:
-                self.app.post_message(ScanProcessed(None, _sentence(str(exc)), arrived))
+                self.post(ScanProcessed(None, _sentence(str(exc)), arrived))
             except Exception:
                 log.exception("recording scan %r failed", code)
-                self.app.post_message(ScanProcessed(None, FAILED, arrived))
+                self.post(ScanProcessed(None, FAILED, arrived))
             else:
-                self.app.post_message(ScanProcessed(result, None, arrived))
+                self.post(ScanProcessed(result, None, arrived))
 
         self.queue.submit(job)
 
     def manual(self, person_id: int, direction: Direction, note: str | None) -> None:
         def do() -> None:
-            result = self.app.scan_service.manual(person_id, direction, actor=self.app.actor, note=note,
-                                                  client=self.app.actor)
-            self.app.post_message(ScanProcessed(result, None, 0.0, manual=True))
+            result = self.scan_service.manual(person_id, direction, actor=self.actor, note=note,
+                                                  client=self.actor)
+            self.post(ScanProcessed(result, None, 0.0, manual=True))
 
         self._reception(do, "Could not record the sign-in/out; see the log")
 
     def assign_card(self, person_id: int, code: str) -> None:
         def do() -> None:
-            person = self.app.reception.assign_card(person_id, code, actor=self.app.actor, client=self.app.actor)
-            self.app.post_message(ReceptionDone(f"Card {code} now belongs to {person.name}", ok=True))
+            person = self.reception.assign_card(person_id, code, actor=self.actor, client=self.actor)
+            self.post(ReceptionDone(f"Card {code} now belongs to {person.name}", ok=True))
 
         self._reception(do, "Could not assign the card; see the log")
 
     def set_reason(self, track_id: int, reason: str) -> None:
         def do() -> None:
-            self.app.reception.set_reason(track_id, reason, actor=self.app.actor, client=self.app.actor)
-            self.app.post_message(ReceptionDone(f"Reason noted: {reason}", ok=True))
+            self.reception.set_reason(track_id, reason, actor=self.actor, client=self.actor)
+            self.post(ReceptionDone(f"Reason noted: {reason}", ok=True))
 
         self._reception(do, "Could not store the reason; see the log")
 
@@ -75,10 +82,10 @@ class WriteJobs:
             try:
                 do()
             except InvalidInput as exc:
-                self.app.post_message(ReceptionDone(_sentence(str(exc)), ok=False))
+                self.post(ReceptionDone(_sentence(str(exc)), ok=False))
             except Exception:
                 log.exception("kiosk action failed: %s", failure)
-                self.app.post_message(ReceptionDone(failure, ok=False))
+                self.post(ReceptionDone(failure, ok=False))
 
         self.queue.submit(job)
 

@@ -1,38 +1,43 @@
-"""The screen strangers see: idle (school, clock, "Scan your card") or the result of the last scan."""
+"""The screen strangers see: idle (school, clock, "Scan your card") or the result of the last scan.
+
+It only draws what the app tells it and posts what happens (`ReasonPanel.Answered` bubbles up to the
+app); it never reaches into the app. Keys are routed by the app (`KioskApp.on_event`).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
 
+from imlate_tui.services.reception import ReasonQuestion
 from imlate_tui.services.scanning import ScanResult
+from imlate_tui.ui.resilience import KeepsRunning
 from imlate_tui.ui.widgets import BigClock, ResultPanel
+from imlate_tui.ui.widgets.reason_panel import ReasonPanel
 
-if TYPE_CHECKING:
-    from imlate_tui.ui.kiosk_app import KioskApp
-
-STATUS_POLL_SECONDS = 3.0
 HINTS = "F2 roster   F3 sign in/out by hand   F4 assign card"
 
 
-class MainScreen(Screen[None]):
-    def __init__(self, school_name: str, photos_dir: Path, notice: str = "") -> None:
+class MainScreen(KeepsRunning, Screen[None]):
+    class Ready(Message):
+        """Mounted: the app may fill in the clock and the status line now."""
+
+    def __init__(self, school_name: str, photos_dir: Path, tz: tzinfo, notice: str = "") -> None:
         super().__init__()
         self.notice = notice
         self.school_name = school_name
         self.photos_dir = photos_dir
-        self._back_to_idle = None
-
-    @property
-    def kiosk(self) -> "KioskApp":
-        return cast("KioskApp", self.app)
+        self.tz = tz
+        self._back_to_idle: Timer | None = None
+        self._result_seconds = 4.0
+        self.result_panel = ResultPanel(photos_dir, tz, id="result")
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="idle", id="switcher"):
@@ -45,43 +50,57 @@ class MainScreen(Screen[None]):
                 yield Static("Visitor? press F5", id="visitor-hint")
                 if self.notice:
                     yield Static(self.notice, id="notice")
-            yield ResultPanel(self.photos_dir, id="result")
+            yield self.result_panel
         yield Static(id="status")
         yield Static(HINTS, id="hints")
 
     def on_mount(self) -> None:
-        self.kiosk.tick()
-        self.set_interval(1, self.kiosk.tick)
-        self.kiosk.poll_status()
-        self.set_interval(STATUS_POLL_SECONDS, self.kiosk.poll_status)
+        self.post_message(self.Ready())
 
-    def on_key(self, event: events.Key) -> None:
-        if self.kiosk.type_key(event):
-            event.stop()
-            event.prevent_default()
+    @property
+    def question(self) -> ReasonPanel:
+        return self.result_panel.reason
+
+    # query(), not query_one(): a key or a status line can come before the screen has composed.
 
     def show_time(self, now_local: datetime) -> None:
-        self.query_one("#date", Static).update(f"{now_local:%A %d %B %Y}")
-        self.query_one(BigClock).time_text = f"{now_local:%H:%M}"
+        for date in self.query("#date").results(Static):
+            date.update(f"{now_local:%A %d %B %Y}")
+        for clock in self.query(BigClock):
+            clock.time_text = f"{now_local:%H:%M}"
 
     def show_status(self, line: str) -> None:
-        self.query_one("#status", Static).update(line)
+        for status in self.query("#status").results(Static):
+            status.update(line)
 
     def show_typed(self, text: str) -> None:
-        self.query_one("#typed", Static).update(f"Card: {text}_" if text else "")
+        for typed in self.query("#typed").results(Static):
+            typed.update(f"Card: {text}_" if text else "")
 
-    def show_result(self, result: ScanResult, seconds: float) -> None:
-        panel = self.query_one(ResultPanel)
-        panel.show_result(result, colour=self.kiosk.can_draw_photos, large=self.app.size.width >= 120)
+    def show_result(self, result: ScanResult, seconds: float, *, colour: bool) -> None:
+        self.result_panel.show_result(result, colour=colour)
         self._switch_to_result(seconds)
 
+    def ask(self, question: ReasonQuestion, timeout_seconds: int) -> None:
+        """Ask beside the result; the result stays until the question is answered or times out."""
+        self.question.ask(question, timeout_seconds)
+        if self._back_to_idle is not None:
+            self._back_to_idle.stop()
+            self._back_to_idle = None
+
     def show_problem(self, title: str, detail: str, seconds: float) -> None:
-        self.query_one(ResultPanel).show_problem(title, detail)
+        self.result_panel.show_problem(title, detail)
         self._switch_to_result(seconds)
 
     def show_idle(self) -> None:
         self._back_to_idle = None
+        if self.question.is_open:
+            return
         self.query_one(ContentSwitcher).current = "idle"
+
+    def on_reason_panel_answered(self) -> None:
+        # The answer (or no answer) goes on to the app; the result stays a moment longer, then idle.
+        self._switch_to_result(self._result_seconds)
 
     @property
     def showing_result(self) -> bool:
@@ -89,6 +108,7 @@ class MainScreen(Screen[None]):
 
     def _switch_to_result(self, seconds: float) -> None:
         # A new result replaces the old one at once and restarts the countdown; nothing queues.
+        self._result_seconds = seconds
         if self._back_to_idle is not None:
             self._back_to_idle.stop()
         self.query_one(ContentSwitcher).current = "result"

@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
+from imlate_tui.db.connection import database
 from imlate_tui.domain.scanning import Direction
 from imlate_tui.services.reception import PersonMatch, Reception
 from imlate_tui.services.roster import STATUS_LABELS
+from imlate_tui.ui.resilience import KeepsRunning
 from imlate_tui.ui.widgets.result_panel import group_line
 
 Purpose = Literal["manual", "assign"]
@@ -29,12 +33,26 @@ class Picked:
     note: str | None = None
 
 
-class PersonPickerScreen(ModalScreen["Picked | None"]):
+class PersonPickerScreen(KeepsRunning, ModalScreen["Picked | None"]):
+    """Opened behind the PIN; closes itself when left idle (the app's `kiosk.unlock_timeout_seconds`)."""
+
+    DEFAULT_CSS = """
+    PersonPickerScreen { align: center middle; }
+    PersonPickerScreen #dialog { width: 70; max-width: 95%; height: auto; max-height: 95%;
+                                 border: solid $accent; background: $surface; padding: 0 1; }
+    PersonPickerScreen #title { text-style: bold; margin-bottom: 1; }
+    PersonPickerScreen #chosen { text-style: bold; }
+    PersonPickerScreen .hints { color: $text-muted; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("f5", "move('in')", "Sign in", show=False),
         Binding("f6", "move('out')", "Sign out", show=False),
     ]
+
+    @dataclass
+    class Found(Message):
+        matches: list[PersonMatch]
 
     def __init__(self, reception: Reception, purpose: Purpose, *, title: str,
                  preselected: PersonMatch | None = None) -> None:
@@ -67,7 +85,17 @@ class PersonPickerScreen(ModalScreen["Picked | None"]):
 
     @on(Input.Changed, "#search")
     def search(self, event: Input.Changed) -> None:
-        self.matches = self.reception.search_people(event.value, limit=20)
+        self.find(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def find(self, text: str) -> None:
+        with database.connection_context():
+            matches = self.reception.search_people(text, limit=20)
+        if not get_current_worker().is_cancelled:  # a newer search replaced this one
+            self.post_message(self.Found(matches))
+
+    def on_person_picker_screen_found(self, message: Found) -> None:
+        self.matches = matches = message.matches
         options = self.query_one("#matches", OptionList)
         options.clear_options()
         options.add_options([Option(self._label(m), id=str(m.person.id)) for m in self.matches])
@@ -87,7 +115,7 @@ class PersonPickerScreen(ModalScreen["Picked | None"]):
     def choose(self, event: OptionList.OptionSelected) -> None:
         self.chosen = self.matches[event.option_index]
         if self.purpose == "assign":
-            self.dismiss(Picked(self.chosen.person.id, self.chosen.person.name))
+            self.close(Picked(self.chosen.person.id, self.chosen.person.name))
             return
         self._show_chosen()
         self.query_one("#note", Input).focus()
@@ -99,10 +127,15 @@ class PersonPickerScreen(ModalScreen["Picked | None"]):
             self.notify("Choose a person first", severity="warning")
             return
         note = self.query_one("#note", Input).value.strip() or None
-        self.dismiss(Picked(self.chosen.person.id, self.chosen.person.name, Direction(direction), note))
+        self.close(Picked(self.chosen.person.id, self.chosen.person.name, Direction(direction), note))
+
+    def close(self, picked: "Picked | None") -> None:
+        """Dismiss only while on top: a second dismiss (two keys at once) would pop the screen below."""
+        if self.is_current:
+            self.dismiss(picked)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
     def _show_chosen(self) -> None:
         assert self.chosen is not None

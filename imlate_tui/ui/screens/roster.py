@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass, replace
+from datetime import date, tzinfo
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from imlate_tui.db import tracks
+from imlate_tui.db.connection import database
 from imlate_tui.domain.scanning import Status
+from imlate_tui.services import roster as roster_service
 from imlate_tui.services.reception import PersonMatch
 from imlate_tui.services.scanning import PersonView
+from imlate_tui.ui.resilience import KeepsRunning
 from imlate_tui.ui.widgets import RosterTable
-
-if TYPE_CHECKING:
-    from imlate_tui.ui.kiosk_app import KioskApp
 
 STATUS_CYCLE: list[Status | None] = [None, Status.SIGNED_IN, Status.SIGNED_OUT, Status.NOT_SIGNED]
 _STATUS_NAMES = {None: "All", Status.SIGNED_IN: "In", Status.SIGNED_OUT: "Out", Status.NOT_SIGNED: "Not signed"}
-IDLE_CLOSE_SECONDS = 120  # a roster left open at a public kiosk closes itself
 
 
 def _next(values: list, current):
     return values[(values.index(current) + 1) % len(values)] if current in values else values[0]
 
 
-class RosterScreen(Screen[None]):
+class RosterScreen(KeepsRunning, Screen[None]):
+    """Opened behind the PIN; closes itself when left idle (the app's `kiosk.unlock_timeout_seconds`)."""
+
+    @dataclass
+    class ManualMove(Message):
+        """The receptionist chose a row: sign this person in/out by hand (the app opens the picker)."""
+
+        person: PersonMatch
+
+    @dataclass
+    class Loaded(Message):
+        rows: list
+
     BINDINGS = [
         Binding("escape", "close", "Back", show=False),
         Binding("f5", "cycle_status", "Status", show=False),
@@ -41,13 +51,11 @@ class RosterScreen(Screen[None]):
         Binding("up", "cursor(-1)", show=False),
     ]
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, tz: tzinfo) -> None:
         super().__init__()
         self.day = day
-
-    @property
-    def kiosk(self) -> "KioskApp":
-        return cast("KioskApp", self.app)
+        self.tz = tz
+        self._early: list[tuple[PersonView, Status, object]] | None = []  # tracks seen before the load
 
     @property
     def table(self) -> RosterTable:
@@ -59,21 +67,31 @@ class RosterScreen(Screen[None]):
             yield Static(id="counts")
         yield Static(id="filters")
         yield Input(placeholder="Type a name to search", id="search")
-        yield RosterTable(self.kiosk.settings.tz, id="roster")
+        yield RosterTable(self.tz, id="roster")
         yield Static("Up/Down choose  Enter sign in/out by hand  F5 status  F6 year  F7 form  Esc back",
                      classes="hints")
 
     def on_mount(self) -> None:
-        self.table.load(tracks.roster(self.day))
         self._draw_filters()
         self.show_counts()
         self.query_one("#search", Input).focus()
-        self._idle = self.set_timer(IDLE_CLOSE_SECONDS, self.action_close)
+        self.load_roster()
 
-    def on_key(self) -> None:
-        self._idle.reset()
+    @work(thread=True, exclusive=True, group="roster")
+    def load_roster(self) -> None:
+        with database.connection_context():
+            rows = roster_service.roster(self.day)
+        self.post_message(self.Loaded(rows))  # not call_from_thread: that blocks if the screen closes
+
+    def on_roster_screen_loaded(self, message: Loaded) -> None:
+        self.table.load(message.rows)
+        early, self._early = self._early or [], None
+        for person, status, at in early:  # the read may have missed a scan recorded meanwhile
+            self.record(person, status, at)
 
     def record(self, person: PersonView, status: Status, at) -> None:
+        if self._early is not None:
+            self._early.append((person, status, at))
         self.table.record(person.id, status, at, name=person.name, kind=person.kind,
                           year_group=person.year_group, form_group=person.form_group)
         self.show_counts()
@@ -103,7 +121,7 @@ class RosterScreen(Screen[None]):
         e = self.table.entries[person_id]
         view = PersonView(id=e.person_id, name=e.name, school_id=None, kind=e.kind, year_group=e.year_group,
                           form_group=e.form_group, photo_path=None)
-        self.kiosk.open_manual(preselected=PersonMatch(view, e.status))
+        self.post_message(self.ManualMove(PersonMatch(view, e.status)))
 
     def action_cursor(self, step: int) -> None:
         if step > 0:
@@ -124,7 +142,7 @@ class RosterScreen(Screen[None]):
 
     def action_close(self) -> None:
         if self.is_current:
-            self.app.pop_screen()
+            self.dismiss(None)
 
     def _refilter(self, **changes) -> None:
         f = self.table.filter

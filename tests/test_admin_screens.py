@@ -7,6 +7,7 @@ import pytest
 
 from admin_helpers import (
     CLIENT, OPERATOR, VIEWER, admin_app, admin_settings, database_state, names, record_notifications, text,
+    wait_for,
 )
 from imlate_tui.db import attendance
 from imlate_tui.db.models import AttendanceIntent, AuditEntry, Person, Track
@@ -237,11 +238,17 @@ async def test_audit_log_shows_the_newest_change_first(school, db, clock):
         await pilot.press("o", *"went home", "enter")
         await pilot.pause()
         await pilot.press("f6")
-        await pilot.pause()
+
+        def audit_rows() -> list:
+            if not isinstance(app.screen, AuditScreen):
+                return []
+            table = app.screen.query_one("#audit-table")
+            return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        # the actions and the audit list load in workers: wait for both rows, however busy the machine
+        assert await wait_for(pilot, lambda: len(audit_rows()) == 2
+                              and "went home" in text(app.screen, "#audit-detail"), 15) is not None, audit_rows()
         screen = app.screen
-        assert isinstance(screen, AuditScreen)
-        table = screen.query_one("#audit-table")
-        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = audit_rows()
         assert [r[1:5] for r in rows] == [[OPERATOR, CLIENT, "manual_sign_out", "Cal Cole (8A)"],
                                           [OPERATOR, CLIENT, "manual_sign_in", "Cal Cole (8A)"]]
         assert "went home" in text(screen, "#audit-detail")

@@ -51,18 +51,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
-import socketserver
-import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from .sim_control import control
-from .sim_routes import Options, Reply, api, check_auth, message, revoke, token
+from .sim_routes import Options, api, check_auth, message, revoke, token
+from .sim_server import LOOPBACK, Reply, Request, SimServer
 from .sim_state import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimConfig, SimState
 
 __all__ = ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET", "SimConfig", "SimState", "SimulatorServer", "main"]
@@ -74,202 +69,84 @@ DEADLOCK = ("Transaction (Process ID 74) was deadlocked on lock resources with a
 IIS_500 = (b"<!DOCTYPE html><html><head><title>500 - Internal server error.</title></head><body>"
            b"<h2>500 - Internal server error.</h2><h3>There is a problem with the resource you are looking "
            b"for, and it cannot be displayed.</h3></body></html>")
-LOOPBACK = {"127.0.0.1", "::1"}
 PAGED_PATHS = {"/api/students", "/api/humanresources/employees"}  # where the paging faults apply (page ≥ 2)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "isams-sim"
-    timeout = 30  # an idle keep-alive connection must not hold a thread for ever
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without this, Nagle + delayed ACK add 40 ms to each.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass  # stderr belongs to the TUI
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def _handle(self) -> None:
-        state = self.server.state
-        split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+def handle(state: SimState, request: Request) -> Reply | None:
+    """One request to the iSAMS simulator: faults first, then the route (None drops the connection)."""
+    method, path, query, body = request.method, request.path, request.query, request.body
+    if path.startswith("/__fake/"):
+        if request.client_host not in LOOPBACK:
+            return message(403, "Simulator controls are for loopback callers only.")
+        return control(state, method, path, body)
+    if path.startswith("/api/"):
+        with state.lock:
+            state.api_requests += 1  # every API request received, faulted or not
+    page = None
+    if path in PAGED_PATHS:
+        raw = query.get("page", ["1"])[0]
+        page = int(raw) if raw.isdigit() else None
+    fired = state.faults.take(method, path, page)
+    modes = {f.mode for f in fired}
+    if "expire-token-now" in modes:
+        state.expire_tokens()  # before any other fault answers, so the token is gone either way
+    delay_ms = sum(int(f.mode[6:]) for f in fired if f.mode.startswith("delay:"))
+    if delay_ms:
+        time.sleep(delay_ms / 1000)
+    if "hold" in modes:
+        with state.lock:
+            state.faults.holding += 1
         try:
-            reply = self._reply(state, self.command, split.path, parse_qs(split.query), body)
-        except Exception:
-            log.exception("iSAMS simulator failed on %s %s", self.command, split.path)
-            reply = message(500, "An error has occurred.")
-        if reply is None:
-            return  # connection dropped on purpose
-        log.debug("iSAMS simulator %s %s -> %d", self.command, split.path, reply.status)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def _reply(self, state: SimState, method: str, path: str, query: dict[str, list[str]],
-               body: bytes) -> Reply | None:
-        if path.startswith("/__fake/"):
-            if self.client_address[0] not in LOOPBACK:
-                return message(403, "Simulator controls are for loopback callers only.")
-            return control(state, method, path, body)
-        if path.startswith("/api/"):
+            state.faults.released.wait(timeout=30)
+            return _answer(state, request, modes)
+        finally:
             with state.lock:
-                state.api_requests += 1  # every API request received, faulted or not
-        page = None
-        if path in PAGED_PATHS:
-            raw = query.get("page", ["1"])[0]
-            page = int(raw) if raw.isdigit() else None
-        fired = state.faults.take(method, path, page)
-        modes = {f.mode for f in fired}
-        if "expire-token-now" in modes:
-            state.expire_tokens()  # before any other fault answers, so the token is gone either way
-        delay_ms = sum(int(f.mode[6:]) for f in fired if f.mode.startswith("delay:"))
-        if delay_ms:
-            time.sleep(delay_ms / 1000)
-        if "hold" in modes:
-            with state.lock:
-                state.faults.holding += 1
-            try:
-                state.faults.released.wait(timeout=30)
-                return self._answer(state, method, path, query, body, modes)
-            finally:
-                with state.lock:
-                    state.faults.holding -= 1
-        for fault in fired:
-            if fault.mode == "reset":
-                self._drop_connection()
-                return None
-            if fault.mode in ("lock-timeout", "deadlock"):
-                return message(500, DEADLOCK)
-            if fault.mode == "status:500-html":
-                return Reply(500, IIS_500, content_type="text/html")
-            if fault.mode.startswith("status:"):
-                status = int(fault.mode[7:])
-                headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-                return message(status, f"Simulated failure (HTTP {status}).", headers)
-        return self._answer(state, method, path, query, body, modes)
-
-    def _answer(self, state: SimState, method: str, path: str, query: dict[str, list[str]], body: bytes,
-                modes: set[str]) -> Reply:
-        options = Options(no_offset="timestamps:no-offset" in modes, effects=modes,
-                          photo_type=next((m.split(":", 1)[1] for m in modes
-                                           if m.startswith("photo-content-type:")), None))
-        reply = self._route(state, method, path, query, body, options)
-        if "truncated-json" in modes and reply.status == 200 and reply.body:
-            reply.body = reply.body[: len(reply.body) // 2]
-        after_ms = sum(int(m[12:]) for m in modes if m.startswith("delay-after:"))
-        if after_ms:
-            time.sleep(after_ms / 1000)   # the work is done (a PUT applied); the answer comes late
-        return reply
-
-    def _route(self, state: SimState, method: str, path: str, query: dict[str, list[str]], body: bytes,
-               options: Options) -> Reply:
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if path == "/auth/connect/token" and method == "POST":
-            return token(state, headers, body, rotated="rotate-secret" in options.effects)
-        if path == "/auth/connect/revocation" and method == "POST":
-            return revoke(state, body)
-        if path.startswith("/api/"):
-            return check_auth(state, path, headers) or api(state, method, path, query, body, options)
-        return message(404, "Not found.")
-
-    def _drop_connection(self) -> None:
-        # Linger 0 makes close() send a RST, as a crashed proxy or IIS app-pool recycle would.
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
+                state.faults.holding -= 1
+    for fault in fired:
+        if fault.mode == "reset":
+            return None
+        if fault.mode in ("lock-timeout", "deadlock"):
+            return message(500, DEADLOCK)
+        if fault.mode == "status:500-html":
+            return Reply(500, IIS_500, content_type="text/html")
+        if fault.mode.startswith("status:"):
+            status = int(fault.mode[7:])
+            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+            return message(status, f"Simulated failure (HTTP {status}).", headers)
+    return _answer(state, request, modes)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], state: SimState) -> None:
-        self.state = state
-        self.open_connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # skip HTTPServer's getfqdn(): a DNS lookup
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # socketserver prints tracebacks to stderr (a client hanging up mid-answer, say); stay quiet.
-        log.debug("iSAMS simulator connection error from %s", client_address[0], exc_info=True)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self.open_connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self.open_connections.discard(request)
-        super().shutdown_request(request)
-
-    def drop_open_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self.open_connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+def _answer(state: SimState, request: Request, modes: set[str]) -> Reply:
+    options = Options(no_offset="timestamps:no-offset" in modes, effects=modes,
+                      photo_type=next((m.split(":", 1)[1] for m in modes
+                                       if m.startswith("photo-content-type:")), None))
+    reply = _route(state, request, options)
+    if "truncated-json" in modes and reply.status == 200 and reply.body:
+        reply.body = reply.body[: len(reply.body) // 2]
+    after_ms = sum(int(m[12:]) for m in modes if m.startswith("delay-after:"))
+    if after_ms:
+        time.sleep(after_ms / 1000)   # the work is done (a PUT applied); the answer comes late
+    return reply
 
 
-class SimulatorServer:
-    """The simulator on a background thread: ``with SimulatorServer(state) as server: server.base_url``."""
+def _route(state: SimState, request: Request, options: Options) -> Reply:
+    method, path, headers, body = request.method, request.path, request.headers, request.body
+    if path == "/auth/connect/token" and method == "POST":
+        return token(state, headers, body, rotated="rotate-secret" in options.effects)
+    if path == "/auth/connect/revocation" and method == "POST":
+        return revoke(state, body)
+    if path.startswith("/api/"):
+        return check_auth(state, path, headers) or api(state, method, path, request.query, body, options)
+    return message(404, "Not found.")
+
+
+class SimulatorServer(SimServer):
+    """The iSAMS simulator on a background thread: ``with SimulatorServer(state) as server: server.base_url``."""
 
     def __init__(self, state: SimState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = state or SimState()
-        self._address = (host, port)
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> SimulatorServer:
-        self._httpd = _Server(self._address, self.state)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="isams-simulator", daemon=True)
-        self._thread.start()
-        return self
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "start() the simulator first"
-        return self._httpd.server_port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self._address[0]}:{self.port}"
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.drop_open_connections()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self._httpd = None
-
-    def __enter__(self) -> SimulatorServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        super().__init__(lambda request: handle(self.state, request), "isams-simulator", host, port,
+                         error_reply=message(500, "An error has occurred."))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,18 +14,11 @@ from urllib.parse import parse_qs, unquote
 
 from .sim_data import DIVISIONS, division_for_year, division_json
 from .sim_photos import render_photo
+from .sim_server import Reply
 from .sim_state import PutRejected, SimState
 
 DENIED = "Authorization has been denied for this request."
 NOT_AUTHORISED = "The user is not authorised for this request"
-
-
-@dataclass
-class Reply:
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -75,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self.server.handle(request)
         except Exception:
             log.exception("%s failed on %s %s", self.server.name, self.command, split.path)
-            reply = Reply(500, b'{"message": "Server Error"}')
+            reply = self.server.error_reply
         if reply is None:
             # Linger 0 makes close() send a RST, as a crashed proxy or app-pool recycle would.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -97,8 +97,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], handle: Handle, name: str) -> None:
-        self.handle, self.name = handle, name
+    def __init__(self, address: tuple[str, int], handle: Handle, name: str, error_reply: Reply) -> None:
+        self.handle, self.name, self.error_reply = handle, name, error_reply
         self.open_connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -135,14 +135,16 @@ class _Server(ThreadingHTTPServer):
 class SimServer:
     """A simulator's ``handle`` served on a background thread."""
 
-    def __init__(self, handle: Handle, name: str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, handle: Handle, name: str, host: str = "127.0.0.1", port: int = 0,
+                 error_reply: Reply | None = None) -> None:
         self._handle, self.name = handle, name
+        self._error_reply = error_reply or Reply(500, b'{"message": "Server Error"}')
         self._address = (host, port)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> SimServer:
-        self._httpd = _Server(self._address, self._handle, self.name)
+        self._httpd = _Server(self._address, self._handle, self.name, self._error_reply)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=self.name, daemon=True)
         self._thread.start()

@@ -107,6 +107,16 @@ def cmd_expect(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from imlate_tui.cli import actor, open_db
+    from imlate_tui.services.visitor_import import import_expected
+
+    open_db(settings)
+    count = import_expected(settings, Path(args.file), actor=actor())
+    print(f"{count} expected visitor{'s' if count != 1 else ''} imported")
+    return 0
+
+
 def cmd_badge(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.cli import open_db
     from imlate_tui.services.visitor_badges import draw, latest_visit_with_badge
@@ -143,6 +153,9 @@ def add_visitor_commands(sub, add) -> None:
     p.add_argument("--host", required=True, help="name or email of the member of staff")
     p.add_argument("--date", required=True, type=iso_date, metavar="DATE")
     p.add_argument("--type")
+    p = add("import", cmd_import, "pre-register expected visitors from a CSV file "
+            "(columns: name,organisation,host,date[,type]); all or nothing", vis)
+    p.add_argument("file", metavar="FILE.csv")
     p = add("badge", cmd_badge, "write a visitor's badge (latest visit) to a PDF file", vis)
     p.add_argument("badge_code")
     p.add_argument("--output", required=True, metavar="FILE.pdf")

@@ -126,3 +126,32 @@ def test_the_smtp_password_comes_from_the_environment_and_is_masked(config, caps
     monkeypatch.setenv("IMLATE_NOTIFICATIONS__SMTP__PASSWORD", "hunter2-secret")
     code, out, _ = run(capsys, "config", "check")
     assert code == 0 and "password: '***'" in out and "hunter2-secret" not in out
+
+
+def test_expected_visitors_import_from_csv_all_or_nothing(config, capsys, tmp_path):
+    from imlate_tui.db.connection import close_database, open_database
+    from imlate_tui.db.visitor_models import ExpectedVisit
+
+    bad = tmp_path / "expected-bad.csv"
+    bad.write_text("name,organisation,host,date,type\nSam Lee,Ofsted,Helen Okafor,2026-12-07,\n"
+                   ",Acme,Helen Okafor,2026-12-07,\nJo Bloggs,Acme,Tom,2026-12-07,\n"
+                   "Al Green,Acme,nobody@hillside.example,07/12/2026,\nKim Poe,Acme,Helen Okafor,2026-12-08,wizard\n")
+    code, out, err = run(capsys, "visitors", "import", str(bad))
+    assert code == 2 and out == ""
+    assert [line.removeprefix("imlate: ").split(": ", 1)[0] for line in err.splitlines()] == [
+        "expected-bad.csv line 3", "expected-bad.csv line 4", "expected-bad.csv line 5", "expected-bad.csv line 6",
+        "nothing was imported (4 bad rows)"]
+    assert "the visitor's name is empty" in err and "ambiguous" in err and "is not YYYY-MM-DD" in err
+    assert "unknown visit type 'wizard'" in err
+    good = tmp_path / "expected.csv"
+    good.write_text("name,organisation,host,date,type\nSam Lee,Ofsted,Helen Okafor,2026-12-07,\n"
+                    "Kim Poe,Acme Lifts,tbs@hillside.example,2026-12-08,contractor\n")
+    assert run(capsys, "visitors", "import", str(good)) == (0, "2 expected visitors imported\n", "")
+    open_database(f"sqlite:///{tmp_path / 'imlate.db'}", tmp_path)
+    try:
+        rows = [(e.name, e.organisation, e.host.display_name, e.local_date.isoformat(), e.visit_type)
+                for e in ExpectedVisit.select().order_by(ExpectedVisit.id)]
+    finally:
+        close_database()
+    assert rows == [("Sam Lee", "Ofsted", "Helen Okafor", "2026-12-07", "visitor"),
+                    ("Kim Poe", "Acme Lifts", "Tom Brennan-Smith", "2026-12-08", "contractor")]

@@ -51,8 +51,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
-import threading
 import time
 
 from .sim_control import control
@@ -162,17 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state = SimState(SimConfig(seed=args.seed, student_count=args.students, token_ttl=args.token_ttl,
                                client_id=args.client_id, client_secret=args.client_secret))
-    server = SimulatorServer(state, host=args.host, port=args.port).start()
-    sys.stdout.write(f"iSAMS simulator on {server.base_url} (client id {args.client_id!r}); Ctrl-C stops it\n")
-    sys.stdout.flush()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
-
+    return SimulatorServer(state, host=args.host, port=args.port).serve_until_interrupted(
+        f"iSAMS simulator on {{base_url}} (client id {args.client_id!r})")
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from .sim_faults import FaultBook
 from .sim_routes import Reply, json_reply, message
 from .sim_state import SimState
 
@@ -40,17 +41,22 @@ def control(state: SimState, method: str, path: str, body: bytes) -> Reply:
         return message(400, str(exc))
 
 
+def fault_rules(faults: FaultBook, method: str, data: Any) -> Reply:
+    """`/__fake/faults`: list (GET), add (POST) or clear (DELETE) fault rules; shared by both simulators."""
+    if method == "POST":
+        fault = faults.add(data["mode"], route=data.get("route"), method=data.get("method", "*"),
+                           count=data.get("count"), probability=data.get("probability"),
+                           retry_after=data.get("retryAfter"))
+        return json_reply(201, fault.to_json())
+    if method == "DELETE":
+        faults.clear()
+        return Reply(200)
+    return json_reply(200, {"faults": [f.to_json() for f in faults.active()]})
+
+
 def _route(state: SimState, method: str, parts: list[str], data: Any) -> Reply:
     if parts == ["faults"]:
-        if method == "POST":
-            fault = state.faults.add(data["mode"], route=data.get("route"), method=data.get("method", "*"),
-                                     count=data.get("count"), probability=data.get("probability"),
-                                     retry_after=data.get("retryAfter"))
-            return json_reply(201, fault.to_json())
-        if method == "DELETE":
-            state.faults.clear()
-            return Reply(200)
-        return json_reply(200, {"faults": [f.to_json() for f in state.faults.active()]})
+        return fault_rules(state.faults, method, data)
     if parts == ["writes"]:
         return json_reply(200, {"writes": [asdict(w) for w in state.writes]}, state)
     if parts == ["clock"]:

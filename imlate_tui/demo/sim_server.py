@@ -14,6 +14,7 @@ import logging
 import socket
 import socketserver
 import struct
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -174,3 +175,16 @@ class SimServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def serve_until_interrupted(self, banner: str) -> int:
+        """For `python -m …`: start, say where, and serve until Ctrl-C."""
+        self.start()
+        sys.stdout.write(banner.format(base_url=self.base_url) + "; Ctrl-C stops it\n")
+        sys.stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+        return 0

@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import threading
 import time
 from datetime import date, datetime
 from typing import Any
 
+from .sim_control import fault_rules
 from .sim_server import LOOPBACK, Reply, Request, SimServer
 from .wonde_routes import api, check_auth, json_reply, message
 from .wonde_state import DEMO_SCHOOL_ID, DEMO_WONDE_TOKEN, WondeConfig, WondeState
@@ -105,15 +104,7 @@ def _control(state: WondeState, request: Request) -> Reply:
 
 def _control_route(state: WondeState, method: str, parts: list[str], data: Any) -> Reply:
     if parts == ["faults"]:
-        if method == "POST":
-            fault = state.faults.add(data["mode"], route=data.get("route"), method=data.get("method", "*"),
-                                     count=data.get("count"), probability=data.get("probability"),
-                                     retry_after=data.get("retryAfter"))
-            return json_reply(201, fault.to_json())
-        if method == "DELETE":
-            state.faults.clear()
-            return Reply(200)
-        return json_reply(200, {"faults": [f.to_json() for f in state.faults.active()]})
+        return fault_rules(state.faults, method, data)
     if parts == ["writes"]:
         state.tick()
         return json_reply(200, {"writes": state.applied})
@@ -194,18 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state = WondeState(WondeConfig(student_count=args.students, mis=args.mis,
                                    writeback_delay_seconds=args.writeback_delay))
-    sim = WondeSimulator(state, host=args.host, port=args.port).start()
-    sys.stdout.write(f"Wonde simulator on {sim.base_url}/v1.0 (school {state.config.school_id}, "
-                     f"token {state.config.token!r}); Ctrl-C stops it\n")
-    sys.stdout.flush()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
-
+    return WondeSimulator(state, host=args.host, port=args.port).serve_until_interrupted(
+        f"Wonde simulator on {{base_url}}/v1.0 (school {state.config.school_id}, token {state.config.token!r})")
 
 if __name__ == "__main__":
     raise SystemExit(main())

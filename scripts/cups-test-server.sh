@@ -94,7 +94,16 @@ EOF
     CUPS_SERVER=127.0.0.1:$PORT lpstat -r >/dev/null || { echo "cupsd did not start; see $DIR/log/error_log" >&2; exit 1; }
     # A raw queue (no driver): the backend gets the PDF exactly as lp sent it. lpadmin warns that raw
     # queues are deprecated; they still work in CUPS 2.4.
-    CUPS_SERVER=127.0.0.1:$PORT lpadmin -p "$QUEUE" -E -v "jobdir:$DIR/out" -m raw 2>/dev/null
+    # Retried: a cupsd that answers lpstat can still be finishing its first reload and refuse lpadmin.
+    added=""
+    for _ in $(seq 1 50); do
+      if CUPS_SERVER=127.0.0.1:$PORT lpadmin -p "$QUEUE" -E -v "jobdir:$DIR/out" -m raw 2>"$DIR/log/lpadmin.err"; then
+        added=1
+        break
+      fi
+      sleep 0.2
+    done
+    [ -n "$added" ] || { echo "cupsd did not take the $QUEUE queue: $(tail -n 1 "$DIR/log/lpadmin.err")" >&2; exit 1; }
     echo "127.0.0.1:$PORT" > "$DIR/address"
     cat "$DIR/address"
     ;;

@@ -208,18 +208,3 @@ async def test_the_form_waits_while_a_pin_prompt_is_open_then_times_out(kiosk_db
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen), what="time-out after the prompt")
     assert WatchAlert.get().decision == "pending" and Track.select().count() == 0
 
-
-async def test_a_keyboard_wedge_burst_in_the_form_is_a_scan_not_typing(kiosk_db, clock, size):
-    from conftest import KeyPace
-
-    add_person("Ada", "Lovelace", card="ADA1")
-    app = visitor_kiosk(kiosk_db, clock)
-    async with app.run_test(size=size) as pilot:
-        await pilot.press("f5", *"Jane")                 # a visitor typing at a person's pace
-        app.key_clock = KeyPace(0.002)                   # then a card reader types its code and Enter
-        await pilot.press(*"ADA1", "enter")
-        app.key_clock = KeyPace(0.5)
-        await wait_for(pilot, lambda: Track.select().count() == 1 and app.pending_scans == 0, what="scan recorded")
-        assert isinstance(app.screen, VisitorScreen)
-        assert app.screen.query_one("#name").value == "Jane"   # nothing of the card landed in the form
-    assert Card.get(Card.code == "ADA1").person.tracks.get().direction == "in"

@@ -82,6 +82,19 @@ async def type_slowly(pilot, *keys: str) -> None:
     await pilot.pause(BURST_GAP_SECONDS * 2.5)
 
 
+async def reader_types(pilot, code: str) -> None:
+    """Keys the way a keyboard-wedge reader sends them: 2 ms apart, then Enter. A reader starts well
+    after a person's last key, so first wait until an open dialog has that key (it holds each key
+    for one burst gap); a key still held would otherwise be taken as the first character of the card."""
+    from conftest import KeyPace
+
+    app = pilot.app
+    await wait_for(pilot, lambda: not app.burst.holding)
+    app.key_clock = KeyPace(0.002)
+    await pilot.press(*code, "enter")
+    app.key_clock = KeyPace(0.5)
+
+
 class FakeScanner:
     """Stands in for the evdev reader: a real thread that runs until stopped, and `emit()` from that thread."""
 
@@ -136,13 +149,14 @@ def opened(settings: Settings):
         close_database()
 
 
-async def wait_for(pilot, condition, rounds: int = 500) -> None:
-    """Wait (up to ~5 s) until `condition()` holds; fail the test otherwise."""
+async def wait_for(pilot, condition, rounds: int = 1500, what: str = "condition") -> None:
+    """Wait (up to ~15 s, in small steps) until `condition()` holds: worker threads, CUPS and timers.
+    Fail the test otherwise, naming `what` was awaited."""
     for _ in range(rounds):
         if condition():
             return
         await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
+    raise AssertionError(f"{what} not reached")
 
 
 class LinuxConsoleColours:

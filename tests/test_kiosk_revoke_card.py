@@ -11,7 +11,7 @@ from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.pin import PinScreen
 from imlate_tui.ui.screens.revoke_card import RevokeCardScreen
-from kiosk_helpers import PIN, FakeScanner, add_person, kiosk_settings, settle, text_of
+from kiosk_helpers import PIN, FakeScanner, add_person, kiosk_settings, settle, text_of, wait_for
 
 SIZES = [(80, 24), (45, 25)]
 
@@ -19,14 +19,6 @@ SIZES = [(80, 24), (45, 25)]
 @pytest.fixture
 def settings(tmp_path):
     return kiosk_settings(tmp_path)
-
-
-async def wait_for(pilot, condition, rounds: int = 500) -> None:
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
 
 
 def said(app) -> list[str]:

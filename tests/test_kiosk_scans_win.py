@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import KeyPace
 from imlate_tui.db.models import Track
 from imlate_tui.services.scanning import ScanService
 from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.pin import PinScreen
 from imlate_tui.ui.widgets.result_panel import ResultPanel
-from kiosk_helpers import PIN, add_person, kiosk_settings, settle, text_of, type_slowly, wait_for
+from kiosk_helpers import PIN, add_person, kiosk_settings, reader_types, settle, text_of, type_slowly, wait_for
 
 LATE = ["Bus late", "Medical appointment", "Overslept"]
 
@@ -29,13 +28,6 @@ def app(db, clock):
     add_person("Ivy", "Late", card="LATE1")
     add_person("Jo", "Digits", card="2417")  # RFID readers type digits: the first one must not answer
     return make_kiosk_app(db, clock=clock, scan_service=ScanService(db, clock, lateness=lambda p, at: 12))
-
-
-async def reader_types(pilot, code: str) -> None:
-    """Keys the way a keyboard-wedge reader sends them: 2 ms apart, then Enter."""
-    pilot.app.key_clock = KeyPace(0.002)
-    await pilot.press(*code, "enter")
-    pilot.app.key_clock = KeyPace(0.5)
 
 
 async def late_question(pilot) -> None:

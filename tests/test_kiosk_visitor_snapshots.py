@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import Input
 
 from imlate_tui.db import visitors as visitor_queries
-from kiosk_helpers import opened
-from visitor_kiosk_helpers import SIZES, add_staff, fill_form, visitor_kiosk, visitor_settings, wait_for
+from kiosk_helpers import opened, wait_for
+from visitor_kiosk_helpers import SIZES, add_staff, fill_form, visitor_kiosk, visitor_settings
 
 pytestmark = pytest.mark.snapshot
 SIZE_PARAMS = [pytest.param(size, id=f"{size[0]}x{size[1]}") for size in SIZES]

@@ -32,15 +32,6 @@ def visitor_kiosk(settings, clock, scanner: FakeScanner | None = None):
     return app
 
 
-async def wait_for(pilot, condition, rounds: int = 1500, what: str = "condition") -> None:
-    """Wait (up to ~15 s, in small steps) until `condition()` holds: worker threads, CUPS and timers."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"{what} not reached")
-
-
 async def fill_form(pilot, name="Jane Marlowe", organisation="Acme Lifts", host="okafor", type_steps=1,
                     car="AB12 CDE") -> None:
     """F5, then the form as a visitor types it, up to the notice (not yet accepted)."""

@@ -292,3 +292,18 @@ def test_audit_targets_are_named_people_whatever_points_at_them(school, db, cloc
         ("retry_writeback", f"intent:{failed_intent.id}"), ("run_job", "job:writeback"), ("x", "person:99999"))]
     assert names_for(entries) == {f"person:{staff.id}": "Dee Dunn (staff)", f"track:{track.id}": "Ann Able (7A)",
                                   f"intent:{failed_intent.id}": "Ann Able (7A)"}
+
+
+@pytest.mark.parametrize("width", [45, 80, 160])
+async def test_every_screen_key_is_visible_at_any_width(school, db, clock, width):
+    from imlate_tui.ui.admin.base import SCREENS
+
+    app = admin_app(db, clock)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        nav = app.screen.query_one("#nav")
+        shown = [nav.render_line(y).text for y in range(nav.size.height)]
+        assert nav.region.right <= width
+        for key, _mode, label in SCREENS:
+            assert any(f"{key.upper()} {label}" in line for line in shown), f"{key} {label} not shown at {width}"
+        assert nav.size.height == (1 if width >= 110 else 2 if width >= 80 else 3)

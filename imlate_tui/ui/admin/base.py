@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 if TYPE_CHECKING:
@@ -23,20 +25,42 @@ SCREENS = (("f1", "late", "Today"), ("f2", "roster", "Roster"), ("f3", "firelist
            ("f12", "visitors", "Visitors"))
 
 
+class NavLine(Widget):
+    """The screens and their keys, the current one highlighted; whole entries wrap onto a second line
+    when the terminal is narrower than all eight (at 80 columns every key stays visible)."""
+
+    DEFAULT_CSS = "NavLine { height: auto; }"
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="nav")
+        self.current = current
+
+    def lines(self, width: int) -> list[Text]:
+        lines = [Text()]
+        for key, mode, label in SCREENS:
+            entry = Text.assemble((f" {key.upper()} ", "bold"),
+                                  (label, "reverse bold" if mode == self.current else ""), " ")
+            if lines[-1].cell_len and lines[-1].cell_len + entry.cell_len > width:
+                lines.append(Text())
+            lines[-1].append_text(entry)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return Text("\n").join(self.lines(self.content_size.width or self.app.size.width))
+
+
 class NavBar(Vertical):
-    """Line 1: the screens and their keys, the current one highlighted. Line 2: who is at the keyboard."""
+    """The navigation line(s), then who is at the keyboard."""
 
     def __init__(self, current: str) -> None:
         super().__init__()
         self.current = current
 
     def compose(self) -> ComposeResult:
-        nav = Text()
-        for key, mode, label in SCREENS:
-            style = "reverse bold" if mode == self.current else ""
-            nav.append(f" {key.upper()} ", style="bold")
-            nav.append(f"{label} ", style=style)
-        yield Static(nav, id="nav")
+        yield NavLine(self.current)
         app = cast("AdminApp", self.app)
         who = Static(app.who_line, id="who")
         if not app.actions.can_change:

@@ -272,3 +272,18 @@ async def test_a_read_only_user_cannot_correct_from_any_screen(morning):
             assert isinstance(app.screen, PersonScreen)
         assert database_state() == before
         assert [m for m, _ in said].count(f"read-only: your user {VIEWER} is not in admin.operators") == 5
+
+
+async def test_a_wonde_school_sees_wonde_where_an_isams_school_sees_isams(wonde_day):
+    school = wonde_day(DAY, admin={"operators": [OPERATOR]}, attendance=NO_PROMPTS)
+    sid = school.student()
+    school.scan(sid, "08:40")
+    app = admin_app(school.settings, school.clock, client_factory=school.client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_late(pilot)
+        headers = [str(c.label) for c in screen.table.columns.values()]
+        assert headers[-1] == "Wonde" and "iSAMS" not in headers
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonScreen)
+        assert "Writeback to Wonde" in text(app.screen, "#person-day")

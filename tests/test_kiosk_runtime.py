@@ -57,3 +57,14 @@ def test_unreachable_isams_shows_on_the_status_line(school_day, isams_state):
     runtime.writer.cycle()
     assert runtime.status().isams == "reachable"
     runtime.writer.stop()   # the writer keeps one MIS connection for its life; this ends it
+
+
+def test_a_wonde_school_sees_wonde_on_the_status_line(wonde_day):
+    from imlate_tui.ui.status import describe
+
+    school = wonde_day(schedule={"mode": "off"})
+    runtime = kiosk_runtime(school.settings, school.clock, client_factory=school.client)
+    runtime.writer.cycle()
+    line = describe("scanner connected", runtime.status())
+    assert "Wonde: reachable" in line and "iSAMS" not in line
+    runtime.writer.stop()

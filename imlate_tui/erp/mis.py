@@ -296,3 +296,8 @@ class Mis(Protocol):
     def request_body(self, mark: MarkToWrite) -> dict:
         """What ``write_mark`` sends for this mark, in the MIS's own terms (kept in the write record)."""
         ...
+
+
+def mis_label(provider: str) -> str:
+    """What screens call the school's MIS road: the marks go to iSAMS, or to Wonde (which passes them on)."""
+    return {"isams": "iSAMS", "wonde": "Wonde"}.get(provider, "MIS")

@@ -20,6 +20,7 @@ from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
 from imlate_tui.db.changes import ChangeWatch
 from imlate_tui.domain.scanning import school_date
+from imlate_tui.erp.mis import mis_label
 from imlate_tui.errors import ImlateError, InvalidInput
 from imlate_tui.services.admin_actions import AdminActions, current_user, ssh_client_address
 from imlate_tui.ui.admin.audit import AuditScreen
@@ -85,6 +86,11 @@ class AdminApp(App[int]):
         if self.actions.can_change:
             return f"{where}: operator (changes are audit-logged)"
         return f"{where}: {self.actions.read_only_message}"
+
+    @property
+    def mis(self) -> str:
+        """The MIS as screens name it: iSAMS or Wonde."""
+        return mis_label(self.settings.erp.provider)
 
     def today(self) -> date:
         return school_date(self.clock(), self.settings.tz)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.config import Settings
+from imlate_tui.erp.mis import mis_label
 from imlate_tui.services.scanning import ScanService, scan_service_for
 from imlate_tui.ui.status import KioskStatus
 
@@ -23,6 +24,7 @@ class KioskRuntime:
     scan_service: ScanService   # on PostgreSQL a JournaledScans, which has the same scan/manual/after_commit
     background: list[Callable[[], Callable[[], None] | None]] = field(default_factory=list)
     writer: "WriterLoop | None" = None
+    mis: str = "iSAMS"
 
     def status(self) -> KioskStatus:
         """For the status line; cached values only (the writer and forwarder threads keep them fresh)."""
@@ -31,7 +33,7 @@ class KioskRuntime:
         if self.writer is None:
             return KioskStatus(waiting_scans=scans)
         isams = {"reachable": "reachable", "unreachable": "unreachable"}.get(self.writer.isams, "checking")
-        return KioskStatus(isams=isams, pending_writebacks=self.writer.pending, waiting_scans=scans)
+        return KioskStatus(isams=isams, mis=self.mis, pending_writebacks=self.writer.pending, waiting_scans=scans)
 
 
 def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
@@ -50,6 +52,7 @@ def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
 
         factory = client_factory or (lambda: make_isams_client(settings, "writeback", clock))
         runtime.writer = WriterLoop(settings, factory, clock)
+        runtime.mis = mis_label(settings.erp.provider)
         runtime.scan_service.after_commit.append(runtime.writer.wake)
         runtime.background.append(runtime.writer.start)
     if settings.schedule.mode == "embedded":

@@ -13,6 +13,8 @@ from typing import Callable, Literal
 @dataclass(frozen=True)
 class KioskStatus:
     isams: Literal["off", "checking", "reachable", "unreachable"] = "off"
+    """How the MIS answers (iSAMS or Wonde, named by `mis`)."""
+    mis: str = "iSAMS"
     pending_writebacks: int | None = None
     """Attendance marks not yet delivered to iSAMS; None when there is nothing to report."""
     waiting_scans: int | None = None
@@ -29,7 +31,7 @@ def no_integration() -> KioskStatus:
 
 def describe(scanner: str, status: KioskStatus) -> str:
     """One status line, ASCII separators only (the Linux console font has few glyphs)."""
-    parts = [scanner, f"iSAMS: {status.isams}"]
+    parts = [scanner, f"{status.mis}: {status.isams}"]
     if status.pending_writebacks is not None:
         n = status.pending_writebacks
         parts.append(f"{n} writeback{'s' if n != 1 else ''} pending")

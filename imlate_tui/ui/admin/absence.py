@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-IRREVERSIBLE = ("These marks cannot be undone from ImLate: each one must be corrected in iSAMS by hand "
+IRREVERSIBLE = ("These marks cannot be undone from ImLate: each one must be corrected in {mis} by hand "
                 "(a student who signs in later replaces the {code} with a late mark).")
 
 
@@ -59,8 +59,9 @@ class AbsenceConfirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Mark {students(self.count)} absent ({self.code}) in iSAMS now?", id="title")
-            yield Static(IRREVERSIBLE.format(code=self.code), classes="warning-note")
+            mis = getattr(self.app, "mis", "the MIS")
+            yield Static(f"Mark {students(self.count)} absent ({self.code}) in {mis} now?", id="title")
+            yield Static(IRREVERSIBLE.format(code=self.code, mis=mis), classes="warning-note")
             yield Input(placeholder=f"Type {self.count} to mark them, Esc to cancel", id="count", max_length=6)
             yield Static("Enter: mark   Esc: cancel (nothing is written)", classes="hints")
 

@@ -23,14 +23,15 @@ from imlate_tui.ui.admin.corrections import ask_reason, ask_void
 
 KINDS: list[str | None] = [None, "late", "left", "void"]
 KIND_NAMES = {None: "Late and left early", "late": "Late", "left": "Left early",
-              "void": "Voided scans (what iSAMS was told)"}
+              "void": "Voided scans (what the MIS was told)"}
 STYLES = {"sent": "green", "skipped": "yellow", "failed": "bold red", "pending": "cyan"}
 COLUMNS = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("Reason", "reason"),
-           ("iSAMS", "isams"))
+           ("MIS", "isams"))
+"""The last header is the MIS's name on screen (iSAMS or Wonde)."""
 NARROW = 70
 """Below this width (a phone over SSH) the list shows time, name, form, minutes and the writeback state
 only; the line under the list has the rest for the chosen row."""
-COMPACT = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("iSAMS", "isams"))
+COMPACT = (("Time", "at"), ("Name", "name"), ("Form", "form"), ("Late", "late"), ("MIS", "isams"))
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class LateScreen(AdminScreen):
         wb = ", ".join(f"{states[s]} {s}" for s in ("sent", "skipped", "failed", "pending") if states[s])
         self.query_one("#late-head", Static).update(
             f"Today {day:%a %d %b}: {kinds['late']} late, {kinds['left']} left early"
-            + (f" · iSAMS {wb}" if wb else "") + (f" · {kinds['void']} voided (F7)" if kinds["void"] else ""))
+            + (f" · {self.admin.mis} {wb}" if wb else "") + (f" · {kinds['void']} voided (F7)" if kinds["void"] else ""))
         self._redraw()
 
     def on_resize(self, event) -> None:
@@ -109,7 +110,8 @@ class LateScreen(AdminScreen):
             return False
         self.compact = compact
         self.table.clear(columns=True)
-        self.table.add_columns(*(COMPACT if compact else COLUMNS))
+        columns = COMPACT if compact else COLUMNS
+        self.table.add_columns(*columns[:-1], (self.admin.mis, columns[-1][1]))
         return True
 
     def _cells(self, e: LateEntry) -> tuple:

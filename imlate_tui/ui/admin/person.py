@@ -24,7 +24,7 @@ from imlate_tui.ui.admin.corrections import ask_reason, ask_sign_at, ask_void
 from imlate_tui.ui.admin.dialogs import CardDialog, ConfirmDialog, NoteDialog
 
 ABSENCE_NOTE = ("Absence marks written by ImLate's absence-marking job are not undone here: correct them in "
-                "iSAMS (a late sign-in replaces the O mark).")
+                "{mis} (a late sign-in replaces the O mark).")
 
 
 def sent_fields(body: str | None) -> str:
@@ -96,7 +96,7 @@ class PersonScreen(AdminScreen):
                            style="bold")
             out.append("\n")
         intents = attendance.intents_of(p.id, day)
-        out.append("\nWriteback to iSAMS\n" if intents else "\nWriteback: nothing queued\n", style="bold")
+        out.append(f"\nWriteback to {self.admin.mis}\n" if intents else "\nWriteback: nothing queued\n", style="bold")
         for i in intents:
             style = {"failed": "bold red", "pending": "yellow", "sent": "green"}.get(i.status, "")
             out.append(f"  {i.event_at.astimezone(tz):%H:%M:%S} {i.direction.upper():<3} ")
@@ -115,7 +115,7 @@ class PersonScreen(AdminScreen):
                 label = "sent" if w.outcome in ("sent", "confirmed") else "body"
                 out.append(f"      {label}: {sent_fields(w.body)}\n", style="dim")
         if any(w.job_run_id and w.outcome == "sent" for w in writes):
-            out.append(f"\n{ABSENCE_NOTE}\n", style="italic")
+            out.append(f"\n{ABSENCE_NOTE.format(mis=self.admin.mis)}\n", style="italic")
         self.query_one("#person-day", Static).update(out)
 
     def _pick_track(self, title: str, then) -> None:

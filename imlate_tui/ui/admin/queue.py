@@ -32,7 +32,7 @@ class QueueScreen(AdminScreen):
         yield Static(id="queue-head", classes="screen-head")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="queue-detail", classes="detail")
-        yield Static(ABSENCE_NOTE, classes="note")
+        yield Static(ABSENCE_NOTE.format(mis=self.admin.mis), classes="note")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(("Event", "at"), ("Person", "name"), ("", "dir"),

@@ -34,33 +34,53 @@ UNREACHABLE = (DatabaseUnavailable, OperationalError, InterfaceError)
 
 
 class PeopleMirror:
-    """This kiosk's copy of people, cards and today's last tracks, for deciding scans offline."""
+    """This kiosk's copy of people, cards and today's last tracks, for deciding scans offline.
+
+    `refresh` (the forwarder thread, every few minutes) replaces the copy with the server's: revoked
+    cards are gone from `card`, voided tracks are left out. A scan this kiosk records while a refresh is
+    reading is noted after the new copy is in place, so it is never lost to the replacement.
+    """
 
     def __init__(self) -> None:
         self.by_code: dict[str, Person] = {}
         self.by_school_id: dict[str, Person] = {}
         self.last: dict[int, tuple[date, LastTrack]] = {}
+        self._lock = threading.Lock()
+        self._noted_meanwhile: list[tuple[int, date, LastTrack]] | None = None
 
     def refresh(self, day: date) -> None:
-        people = {p.id: p for p in Person.select()}
-        by_code = {c.code: people[c.person_id] for c in Card.select(Card.code, Card.person) if c.person_id in people}
-        by_school_id = {p.school_id.upper(): p for p in people.values() if p.school_id and p.kind == "student"}
-        last = {}
-        for t in Track.select(Track.person, Track.direction, Track.at).where(Track.local_date == day) \
-                .order_by(Track.at, Track.id):
-            last[t.person_id] = (day, LastTrack(Direction(t.direction), t.at))
-        self.by_code, self.by_school_id = by_code, by_school_id
-        for person_id, seen in last.items():
-            self.note(person_id, *seen)
+        with self._lock:
+            self._noted_meanwhile = []
+        try:   # the server's copy; scans noted meanwhile are kept aside and noted again below
+            people = {p.id: p for p in Person.select()}
+            by_code = {c.code: people[c.person_id] for c in Card.select(Card.code, Card.person)
+                       if c.person_id in people}
+            by_school_id = {p.school_id.upper(): p for p in people.values() if p.school_id and p.kind == "student"}
+            last = {}
+            for t in Track.select(Track.person, Track.direction, Track.at) \
+                    .where((Track.local_date == day) & Track.voided_at.is_null()).order_by(Track.at, Track.id):
+                last[t.person_id] = (day, LastTrack(Direction(t.direction), t.at))
+        except BaseException:
+            with self._lock:
+                self._noted_meanwhile = None
+            raise
+        with self._lock:
+            noted, self._noted_meanwhile = self._noted_meanwhile or [], None
+            self.by_code, self.by_school_id, self.last = by_code, by_school_id, last
+        for person_id, seen_day, seen in noted:   # max() of the times: the order of notes does not matter
+            self.note(person_id, seen_day, seen)
 
     def person(self, code: str, match_school_id: bool) -> Person | None:
         person = self.by_code.get(code)
         return person if person is not None or not match_school_id else self.by_school_id.get(code)
 
     def note(self, person_id: int, day: date, last: LastTrack) -> None:
-        known = self.last.get(person_id)
-        if known is None or known[0] != day or known[1].at <= last.at:
-            self.last[person_id] = (day, last)
+        with self._lock:
+            if self._noted_meanwhile is not None:
+                self._noted_meanwhile.append((person_id, day, last))
+            known = self.last.get(person_id)
+            if known is None or known[0] != day or known[1].at <= last.at:
+                self.last[person_id] = (day, last)
 
     def last_on(self, person_id: int, day: date) -> LastTrack | None:
         known = self.last.get(person_id)

@@ -307,3 +307,17 @@ async def test_every_screen_key_is_visible_at_any_width(school, db, clock, width
         for key, _mode, label in SCREENS:
             assert any(f"{key.upper()} {label}" in line for line in shown), f"{key} {label} not shown at {width}"
         assert nav.size.height == (1 if width >= 110 else 2 if width >= 80 else 3)
+
+
+async def test_closing_while_changes_keep_coming_is_clean(db, clock):
+    """A reload from the change poll during shutdown found the screen's widgets gone (a CI failure)."""
+    from imlate_tui.ui.admin.jobs import JobsScreen
+
+    app = admin_app(db, clock, poll_seconds=0.001)
+    async with app.run_test(size=(45, 25)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, JobsScreen)
+        app.changes.changed = lambda: True     # every poll reloads, as under constant writes
+        await pilot.pause(0.05)
+    assert app.return_code in (None, 0)

@@ -128,6 +128,8 @@ class AdminApp(App[int]):
     def poll_changes(self) -> None:
         """Every second: has anyone written since? Reload the current screen only then."""
         assert self.changes is not None
+        if not self.is_running:   # shutting down: the screens' widgets are being removed
+            return
         try:
             changed = self.changes.changed()
         except Exception:

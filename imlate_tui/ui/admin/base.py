@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.geometry import Size
@@ -125,3 +126,22 @@ def selected_key(table: DataTable) -> str | None:
     if not table.row_count:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+CURSOR_KEYS = [
+    Binding("down", "cursor('down')", show=False),
+    Binding("up", "cursor('up')", show=False),
+    Binding("pagedown", "cursor('page_down')", show=False),
+    Binding("pageup", "cursor('page_up')", show=False),
+]
+"""Lists with a search box: the arrows move the list's cursor while the box has the keyboard."""
+
+
+class SearchedList(AdminScreen):
+    """A screen of one list (`self.table`) and a search box; add `CURSOR_KEYS` to its bindings."""
+
+    table: DataTable
+
+    def action_cursor(self, where: str) -> None:
+        getattr(self.table, f"action_{'cursor_' if where in ('up', 'down') else ''}{where}")()
+

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from imlate_tui.services.late_list import LateEntry, late_today
-from imlate_tui.ui.admin.base import AdminScreen, refill, selected_key
+from imlate_tui.ui.admin.base import CURSOR_KEYS, SearchedList, refill, selected_key
 from imlate_tui.ui.admin.corrections import ask_reason, ask_void
 
 KINDS: list[str | None] = [None, "late", "left", "void"]
@@ -49,7 +49,7 @@ def _next(values: list, current):
     return values[(values.index(current) + 1) % len(values)] if current in values else values[0]
 
 
-class LateScreen(AdminScreen):
+class LateScreen(SearchedList):
     MODE = "late"
     BINDINGS = [
         Binding("enter", "open_person", "Person"),
@@ -58,11 +58,7 @@ class LateScreen(AdminScreen):
         Binding("v", "void", "Void scan"),
         Binding("f7", "cycle_kind", "Late/left"),
         Binding("f9", "cycle_group", "Year/form"),
-        Binding("down", "cursor('down')", show=False),
-        Binding("up", "cursor('up')", show=False),
-        Binding("pagedown", "cursor('page_down')", show=False),
-        Binding("pageup", "cursor('page_up')", show=False),
-    ]
+    ] + CURSOR_KEYS
 
     def __init__(self) -> None:
         super().__init__()
@@ -153,9 +149,6 @@ class LateScreen(AdminScreen):
     def search(self, event: Input.Changed) -> None:
         self.filter = replace(self.filter, text=event.value)
         self._redraw()
-
-    def action_cursor(self, where: str) -> None:
-        getattr(self.table, f"action_{'cursor_' if where in ('up', 'down') else ''}{where}")()
 
     def action_cycle_kind(self) -> None:
         self.filter = replace(self.filter, kind=_next(KINDS, self.filter.kind))

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 
 from imlate_tui.db import tracks
 from imlate_tui.domain.scanning import Status
-from imlate_tui.ui.admin.base import AdminScreen
+from imlate_tui.ui.admin.base import CURSOR_KEYS, SearchedList
 from imlate_tui.ui.widgets.roster_table import RosterEntry, RosterFilter, RosterTable
 
 STATUSES: list[Status | None] = [None, Status.SIGNED_IN, Status.SIGNED_OUT, Status.NOT_SIGNED]
@@ -50,18 +50,14 @@ def _static_part(e: RosterEntry) -> RosterEntry:
     return replace(e, status=Status.NOT_SIGNED, last_event_at=None, minutes_late=None)
 
 
-class AdminRosterScreen(AdminScreen):
+class AdminRosterScreen(SearchedList):
     MODE = "roster"
     BINDINGS = [
         Binding("enter", "open_person", "Person", show=True),
         Binding("f7", "cycle_status", "Status"),
         Binding("f8", "cycle_who", "Who"),
         Binding("f9", "cycle_group", "Year/form"),
-        Binding("down", "cursor('down')", show=False),
-        Binding("up", "cursor('up')", show=False),
-        Binding("pagedown", "cursor('page_down')", show=False),
-        Binding("pageup", "cursor('page_up')", show=False),
-    ]
+    ] + CURSOR_KEYS
 
     def __init__(self) -> None:
         super().__init__()
@@ -139,9 +135,6 @@ class AdminRosterScreen(AdminScreen):
         person_id = self.table.selected_person_id()
         if person_id is not None:
             self.app.push_screen(PersonScreen(person_id, self.MODE))
-
-    def action_cursor(self, where: str) -> None:
-        getattr(self.table, f"action_{'cursor_' if where in ('up', 'down') else ''}{where}")()
 
     def action_cycle_status(self) -> None:
         self._refilter(status=_next(STATUSES, self.table.filter.status))

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import pytest
 
-from conftest import fresh_database, make_settings
+from mis_day import MisDay, days_of
 from imlate_tui.db import people
-from imlate_tui.db.connection import close_database
 from imlate_tui.db.models import Person
 from imlate_tui.demo.wonde_sim import DEMO_SCHOOL_ID, DEMO_WONDE_TOKEN, WondeConfig, WondeSimulator, WondeState
-from imlate_tui.jobs.context import JobContext
-from imlate_tui.services.codes_sync import sync_codes
 from imlate_tui.services.mis_factory import connect_mis
-from imlate_tui.services.scanning import scan_service_for
-from imlate_tui.services.student_sync import sync_students
-from imlate_tui.services.writeback import Writer
 
 __all__ = ["WondeDay", "wonde_day", "wonde_state", "wonde_server"]
-LONDON = ZoneInfo("Europe/London")
 # The iSAMS simulator's times (AM 08:25–09:00, PM 13:25–14:00), so the scenarios read the same.
 SESSIONS = {"AM": {"starts_at": "08:25", "closes_at": "09:00"}, "PM": {"starts_at": "13:25", "closes_at": "14:00"}}
 
@@ -36,43 +28,23 @@ def wonde_server(wonde_state):
         yield server
 
 
-class WondeDay:
+class WondeDay(MisDay):
     def __init__(self, state: WondeState, base_url: str, folder, day: date, **overrides) -> None:
-        self.state, self.day = state, day
-        self.writers: list[Writer] = []
         erp = {"enabled": True, "provider": "wonde",
                "wonde": {"base_url": base_url, "school_id": DEMO_SCHOOL_ID, "token": DEMO_WONDE_TOKEN},
                **overrides.pop("erp", {})}
         attendance = overrides.pop("attendance", {})
         sessions = {name: {**SESSIONS[name], **attendance.get("sessions", {}).get(name, {})} for name in SESSIONS}
         attendance = {"lesson_attendance": False, **attendance, "sessions": sessions}
-        self.settings = make_settings(folder, erp=erp, attendance=attendance, **overrides)
-        fresh_database(self.settings)
-        self.set_time("07:00")
-        ctx = JobContext(self.settings, clock=self.clock, client_factory=self.client)
-        sync_codes(ctx)
-        sync_students(ctx)
-        ctx.close()
-        self.scans = scan_service_for(self.settings, self.clock)
+        super().__init__(state, folder, day, erp, attendance=attendance, **overrides)
 
-    def local(self, hhmm: str) -> datetime:
-        return datetime.combine(self.day, time.fromisoformat(hhmm), tzinfo=LONDON).astimezone(timezone.utc)
-
-    def clock(self) -> datetime:
-        return self.now
-
-    def set_time(self, hhmm: str) -> None:
-        self.now = self.local(hhmm)
-        self.state.clock.set_now(self.now)
+    def set_simulator_time(self, now: datetime) -> None:
+        self.state.clock.set_now(now)
 
     def client(self, settings=None, retries: int = 1, **options):
         """Wonde behind the MIS seam, built as the product builds it, never really sleeping."""
         options.setdefault("sleep", lambda seconds: None)
         return connect_mis(self.settings, "writeback", self.clock, max_retries=retries, **options)
-
-    def writer(self, **kw) -> Writer:
-        self.writers.append(Writer(self.settings, self.client, self.clock, **kw))
-        return self.writers[-1]
 
     def student(self, skip: int = 0) -> str:
         """A student's MIS id (ImLate's school id), with a card."""
@@ -100,20 +72,8 @@ class WondeDay:
             out.append((record.get("session") or record.get("lesson_id"), fields))
         return out
 
-    def close(self) -> None:
-        for writer in self.writers:
-            writer.close()
-        close_database()
-
-
 @pytest.fixture
 def wonde_day(wonde_state, wonde_server, tmp_path):
     """wonde_day(day=date(...), **settings overrides) -> WondeDay"""
-    made = []
-
-    def make(day: date = date(2025, 9, 8), **overrides) -> WondeDay:
-        made.append(WondeDay(wonde_state, wonde_server.base_url, tmp_path, day, **overrides))
-        return made[-1]
-    yield make
-    for school in made:
-        school.close()
+    yield from days_of(lambda day, **overrides: WondeDay(wonde_state, wonde_server.base_url, tmp_path, day,
+                                                         **overrides))

@@ -14,11 +14,12 @@ from typing import Callable, Literal
 class KioskStatus:
     isams: Literal["off", "checking", "reachable", "unreachable"] = "off"
     """How the MIS answers (iSAMS or Wonde, named by `mis`)."""
-    mis: str = "iSAMS"
     pending_writebacks: int | None = None
     """Attendance marks not yet delivered to iSAMS; None when there is nothing to report."""
     waiting_scans: int | None = None
     """Scans in this kiosk's journal waiting for the central database; None without one."""
+    mis: str = "iSAMS"
+    """What the status line calls the MIS road."""
 
 
 StatusProvider = Callable[[], KioskStatus]

@@ -316,7 +316,7 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.ui.kiosk_app import run_kiosk
     from imlate_tui.ui.runtime import kiosk_runtime
 
-    refuse_if_any(settings)
+    refuse_if_any(settings, schedule=settings.schedule.mode == "embedded")   # else the kiosk runs no jobs
     open_db(settings)
     runtime = kiosk_runtime(settings)
     return run_kiosk(settings, scan_service=runtime.scan_service, status=runtime.status,

@@ -91,12 +91,11 @@ class PlainSettings(PlainSection, SettingsMethods):
 def load_settings_cached(explicit: str | None = None) -> "Settings | PlainSettings":
     """`config.load_settings(explicit)`, from the cache when it was made from these same inputs."""
     path = config_path(explicit)
-    file = _cache_file(path)
     try:
         inputs = _inputs(path)
-        key = _key(path, inputs)
-    except OSError:
-        file = None   # no file, or unreadable: validation says which, in its own words
+        file, key = _cache_file(path), _key(path, inputs)
+    except (OSError, RuntimeError):   # RuntimeError: a symlink loop
+        return _validate(explicit)   # no file, or unreadable: validation says which, in its own words
     if file is not None:
         cached = _read(file, key)
         if cached is not None:

@@ -4,7 +4,14 @@
 them (a new process each time, the repository's config.yaml on a fresh SQLite database of 2,000 people),
 alternating with `python -c pass`, the floor. Each is run RUNS times; the median is the figure (the
 machine is shared, so the minimum is printed too). The kiosk is started in a pseudo-terminal with
-`schedule.mode: off`; first paint is when the school's name reaches the terminal.
+`schedule.mode: off`; first paint is when the school's name reaches the terminal. Its floor is a
+minimal Textual app showing the same line in the same pseudo-terminal, started alternately with it.
+
+The pseudo-terminal answers the two questions the kiosk asks before it starts (ui/photo_mode.py) as
+foot, the terminal deploy/ uses, does: a terminal answers in milliseconds, and one that never answers
+only measures the kiosk's time-out (2 s). The config cache (imlate_tui/config_cache.py) lives in the
+run's own folder and is warm from the set-up commands, as deploy/'s units leave it (`db init` first);
+PYTHONDONTWRITEBYTECODE is dropped so the sources are compiled once, as pip does on install.
 
 Goals (issue 14): each command within 10x of `python -c pass`; kiosk first paint under 0.6 s.
 """
@@ -53,11 +60,44 @@ def first_paint(argv: list[str], env: dict, marker: bytes, timeout: float = 30.0
                     break
                 if marker in seen:
                     return time.perf_counter() - t0
+                seen = answer_queries(fd, seen)
         raise SystemExit(f"the kiosk did not paint {marker!r} within {timeout} s")
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         os.close(fd)
+
+
+# The floor of the kiosk's first paint: the least a Textual app does to show the same line.
+MINIMAL_APP = """\
+from textual.app import App
+from textual.widgets import Static
+
+
+class Minimal(App):
+    def compose(self):
+        yield Static("ImLate Demo School")
+
+
+Minimal().run()
+"""
+
+# What foot (the terminal deploy/ runs the graphical kiosk in) answers to the questions the kiosk asks
+# before it starts (ui/photo_mode.py): primary device attributes with sixel (4), and the text cell's size
+# in pixels. A terminal answers within milliseconds; a pty nobody answers makes the kiosk wait out its
+# time-out, which measures the time-out, not the kiosk.
+ANSWERS = {b"\x1b[c": b"\x1b[?62;4;22c", b"\x1b[16t": b"\x1b[6;20;10t"}
+
+
+def answer_queries(fd: int, seen: bytes) -> bytes:
+    """Answer each query in `seen` once, in order, as the terminal would; returns what is left to look at."""
+    while True:
+        found = [(seen.find(query), query) for query in ANSWERS if query in seen]
+        if not found:
+            return seen
+        at, query = min(found)
+        os.write(fd, ANSWERS[query])
+        seen = seen[:at] + seen[at + len(query):]
 
 
 def setup(folder: Path) -> tuple[Path, Path]:
@@ -70,12 +110,21 @@ def setup(folder: Path) -> tuple[Path, Path]:
     kiosk = dict(config, schedule={**config["schedule"], "mode": "off"})
     kiosk_path = folder / "kiosk.yaml"
     kiosk_path.write_text(yaml.safe_dump(kiosk))
-    env = {**os.environ, "IMLATE_CONFIG": str(path)}
+    env = {**without_bytecode_switch(os.environ), "IMLATE_CONFIG": str(path),
+           "XDG_CACHE_HOME": str(folder / "cache")}
     subprocess.run(IMLATE + ["db", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
     people = folder / "people.csv"
     people.write_text("name,kind,card\n" + "".join(f"Person {n},staff,CARD{n:05d}\n" for n in range(2000)))
     subprocess.run(IMLATE + ["people", "import", str(people)], env=env, check=True, stdout=subprocess.DEVNULL)
+    # deploy/'s kiosk unit runs `db init` with the kiosk's config before the kiosk (ExecStartPre)
+    subprocess.run(IMLATE + ["--config", str(kiosk_path), "db", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
     return path, kiosk_path
+
+
+def without_bytecode_switch(environ) -> dict:
+    """An installed ImLate has its .pyc files (pip compiles them); PYTHONDONTWRITEBYTECODE (set on some
+    development machines) would make every measured run compile the sources again instead."""
+    return {name: value for name, value in environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def result(measure: str, figure: float, floor: float, goal: str) -> None:
@@ -87,7 +136,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         config, kiosk = setup(folder)
-        env = {**os.environ, "IMLATE_CONFIG": str(config)}
+        env = {**without_bytecode_switch(os.environ), "IMLATE_CONFIG": str(config),
+               "XDG_CACHE_HOME": str(folder / "cache")}   # the config cache, warm from setup's commands
         commands = {
             "imlate scan CARD --json": ["scan", "CARD00007", "--json"],
             "imlate roster --json": ["roster", "--json"],
@@ -106,13 +156,21 @@ def main() -> None:
         for name, values in times.items():
             print(f"{name:<26} median {statistics.median(values) * 1000:.1f} ms, min {min(values) * 1000:.1f} ms")
             result(f"{name}, whole process (median of {RUNS})", statistics.median(values), base, "<= 10x")
-        argv = [shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable,
-                "-m", "imlate_tui", "--config", str(kiosk), "kiosk"]
-        paints = [first_paint(argv, env, b"ImLate Demo School") for _ in range(5)]
+        python = shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable
+        argv = [python, "-m", "imlate_tui", "--config", str(kiosk), "kiosk"]
+        minimal = folder / "minimal_textual_app.py"
+        minimal.write_text(MINIMAL_APP)
+        paints: list[float] = []
+        floor_paints: list[float] = []
+        for _ in range(5):   # alternating, so both see the same load on a shared machine
+            floor_paints.append(first_paint([python, str(minimal)], env, b"ImLate Demo School"))
+            paints.append(first_paint(argv, env, b"ImLate Demo School"))
+        print(f"minimal Textual app first paint: median {statistics.median(floor_paints) * 1000:.0f} ms, "
+              f"min {min(floor_paints) * 1000:.0f} ms (5 starts)")
         print(f"kiosk first paint (schedule.mode off): median {statistics.median(paints) * 1000:.0f} ms, "
               f"min {min(paints) * 1000:.0f} ms (5 starts)")
-        print(f"RESULT kiosk start to first paint, schedule.mode off (median of 5) | "
-              f"{statistics.median(paints) * 1000:.0f} ms | - | - | < 600 ms", flush=True)
+        result("kiosk start to first paint, schedule.mode off (median of 5)", statistics.median(paints),
+               statistics.median(floor_paints), "< 600 ms")
 
 
 if __name__ == "__main__":

@@ -12,31 +12,28 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from imlate_tui.clock import utc_now
-from imlate_tui.config import Settings, config_path, load_settings, masked
+from imlate_tui.config_basics import config_path
 from imlate_tui.db.drivers import skip_postgres_drivers
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.errors import DatabaseUnavailable, ImlateError, InvalidInput
+
+if TYPE_CHECKING:   # pydantic only where the config is validated (see config_cache.py)
+    from imlate_tui.config import Settings
 
 log = logging.getLogger("imlate_tui")
 
 
 def setup_logging(settings: Settings) -> None:
     """Log to the configured file only: a TUI draws on stderr, so nothing may log there."""
-    import logging.handlers
+    from imlate_tui.log_file import LogFile
 
     root = logging.getLogger()
     if any(getattr(h, "_imlate", False) for h in root.handlers):
         return
-    path = settings.path(settings.logging.file)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()  # unwritable log folder: `imlate doctor` reports it
+    handler = LogFile(settings.path(settings.logging.file))   # opened at the first record
     handler._imlate = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
@@ -171,6 +168,7 @@ def cmd_people_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_config_check(settings: Settings, args: argparse.Namespace) -> int:
     import yaml
 
+    from imlate_tui.config import masked
     from imlate_tui.config_checks import refuse_if_any
 
     refuse_if_any(settings)
@@ -318,7 +316,7 @@ def cmd_kiosk(settings: Settings, args: argparse.Namespace) -> int:
     from imlate_tui.ui.kiosk_app import run_kiosk
     from imlate_tui.ui.runtime import kiosk_runtime
 
-    refuse_if_any(settings)
+    refuse_if_any(settings, schedule=settings.schedule.mode == "embedded")   # else the kiosk runs no jobs
     open_db(settings)
     runtime = kiosk_runtime(settings)
     return run_kiosk(settings, scan_service=runtime.scan_service, status=runtime.status,
@@ -341,10 +339,26 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 # --- parser -----------------------------------------------------------------------------------
 
-Command = Callable[[Settings, argparse.Namespace], int]
+Command = Callable[["Settings", argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+QUICK_COMMANDS = ("scan", "roster", "firelist")
+
+
+def quick_command(argv: Sequence[str]) -> bool:
+    """Whether the command line names a quick command plainly (only `--config PATH` before it)."""
+    args = iter(argv)
+    for word in args:
+        if word == "--config":
+            next(args, None)
+        elif not word.startswith("--config="):
+            return word in QUICK_COMMANDS
+    return False
+
+
+def build_parser(quick: bool = False) -> argparse.ArgumentParser:
+    """`quick`: only the quick commands' parsers. Building all ~35 costs `imlate scan` ~25 ms of its
+    start-up, as much as its own work; their usage and error lines are the same either way."""
     parser = argparse.ArgumentParser(prog="imlate", description="School sign-in / sign-out kiosk")
     parser.add_argument("--config", metavar="PATH", help="config file (default: $IMLATE_CONFIG or ./config.yaml)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -354,8 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
-    add("init", cmd_db_init, "create or migrate the database; safe to re-run", db)
+    if not quick:
+        db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+        add("init", cmd_db_init, "create or migrate the database; safe to re-run", db)
 
     p = add("scan", cmd_scan, "record one scan exactly as the kiosk would and print the result")
     p.add_argument("code")
@@ -369,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
     p.add_argument("--output", metavar="FILE.pdf", help="pdf: where to write it")
     p.add_argument("--print", action="store_true", help="print the PDF on firelist.printer (CUPS, via lp)")
+    if quick:
+        return parser
 
     cards = sub.add_parser("cards", help="card commands").add_subparsers(dest="cards_command", required=True)
     add("import", cmd_cards_import, "import cards from a CSV with columns card,school_id", cards).add_argument("file")
@@ -434,16 +451,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_for(args: argparse.Namespace) -> "Settings":
+    """The validated config; from the cache when unchanged, except for the commands that need the
+    pydantic model itself (`config check` prints its dump, `demo` copies it)."""
+    if args.func in (cmd_config_check, cmd_demo):
+        from imlate_tui.config import load_settings
+
+        return load_settings(args.config)
+    from imlate_tui.config_cache import load_settings_cached
+
+    return load_settings_cached(args.config)  # type: ignore[return-value]  (a PlainSettings reads the same)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Until the log file is open, log records go nowhere (not to stderr via logging's last resort).
     logging.getLogger().addHandler(logging.NullHandler())
-    args = build_parser().parse_args(argv)
+    args = build_parser(quick=quick_command(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     settings = None
     try:
         if getattr(args, "doctor", False):
             code = cmd_doctor(args)
         else:
-            settings = load_settings(args.config)
+            settings = settings_for(args)
             skip_postgres_drivers(settings.database.url)
             setup_logging(settings)
             code = args.func(settings, args)

@@ -17,7 +17,6 @@ import os
 import re
 import types
 import typing
-from datetime import time
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from imlate_tui.config_basics import SettingsMethods, config_path, parse_hhmm  # noqa: F401  (re-exported)
 from imlate_tui.errors import ConfigError
 
 DEFAULT_PROTECTED_CODES = [
@@ -415,7 +415,7 @@ class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(BaseModel):
+class Settings(BaseModel, SettingsMethods):
     """Built by `load_settings` from the YAML file and the `IMLATE_…` environment (`environment_overrides`).
     A plain pydantic model rather than pydantic-settings' BaseSettings: importing pydantic-settings cost
     the quick commands more start-up time than all their real work (bench/bench_commands.py)."""
@@ -446,27 +446,7 @@ class Settings(BaseModel):
     def _known_timezone(cls, value: str) -> str:
         return _check_timezone(value)
 
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def erp_tz(self) -> ZoneInfo:
-        return ZoneInfo(self.erp.timezone)
-
-    def path(self, value: str) -> Path:
-        """A configured path, resolved against the config file's directory."""
-        p = Path(value).expanduser()
-        return p if p.is_absolute() else self.base_dir / p
-
-
-def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def config_path(explicit: str | None) -> Path:
-    return Path(explicit or os.environ.get("IMLATE_CONFIG") or "config.yaml")
+    # tz, erp_tz and path() come from SettingsMethods (config_basics.py), shared with the cached copy
 
 
 def load_settings(explicit: str | None = None, *, required: bool = False) -> Settings:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imlate_tui.clock import utc_now
-from imlate_tui.config import Settings
 from imlate_tui.errors import ImlateError
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 class WatchListMatch(ImlateError):

@@ -136,3 +136,16 @@ def keys_at_a_persons_pace(monkeypatch):
     from imlate_tui.ui import keys
 
     monkeypatch.setattr(keys, "KEY_CLOCK", KeyPace())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def config_cache_in_a_temporary_folder(tmp_path_factory):
+    """Commands keep the validated config in $XDG_CACHE_HOME/imlate (config_cache.py): in a test
+    run that is a folder of its own, never the user's ~/.cache (subprocesses inherit it too)."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before

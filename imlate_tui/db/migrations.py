@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from imlate_tui.db.connection import database, is_sqlite, write_transaction
-from playhouse.migrate import SchemaMigrator, migrate as apply_operations
 
 from imlate_tui.db.models import (ALL_MODELS, ATTENDANCE_MODELS, BUDGET_MODELS, SYNC_MODELS, AttendanceIntent,
                                   AttendanceWrite, AuditEntry, JobRun, Person, SchemaVersion, Track)
@@ -20,6 +19,9 @@ from imlate_tui.db.models import KIOSK_MODELS
 
 def _add_missing_column(table: str, field) -> None:
     if field.column_name not in {c.name for c in database.get_columns(table)}:
+        # imported here: every command checks the schema version, few ever add a column
+        from playhouse.migrate import SchemaMigrator, migrate as apply_operations
+
         apply_operations(SchemaMigrator.from_database(database.obj).add_column(table, field.column_name, field))
 
 

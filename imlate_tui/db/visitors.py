@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 
 from peewee import fn
@@ -30,6 +29,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 def new_badge_code() -> str:
     """A fresh badge code, `V` and seven characters, not held by any card."""
+    import secrets   # here: the scan path imports this module and never makes a badge
+
     while True:
         code = "V" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
         if not Card.select().where(Card.code == code).exists():

@@ -7,10 +7,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.errors import ImlateError
 
 if TYPE_CHECKING:
+    from imlate_tui.config import Settings
     from imlate_tui.erp.mis import Mis
 
 Progress = Callable[[int, "int | None", str], None]

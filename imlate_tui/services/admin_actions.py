@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import os
 from functools import cached_property
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import audit
 from imlate_tui.db.connection import database, write_transaction
 from imlate_tui.db.models import AttendanceIntent, Person
@@ -26,6 +25,9 @@ from imlate_tui.jobs.registry import JOBS
 from imlate_tui.jobs.runner import JobResult, run_job
 from imlate_tui.services.reception import Reception
 from imlate_tui.services.scanning import PersonView, ScanResult, scan_service_for
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

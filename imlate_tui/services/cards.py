@@ -11,15 +11,17 @@ back in `card` and it works at once (the revocation stays as history).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imlate_tui.config import Settings
 from imlate_tui.db import audit, card_book
 from imlate_tui.db.card_book import CardRow
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person
 from imlate_tui.domain.scanning import normalise_code
 from imlate_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 def revoke_card(settings: Settings, raw_code: str, *, now: datetime, actor: str, client: str = "",

@@ -23,12 +23,15 @@ import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import TYPE_CHECKING
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person
 from imlate_tui.db.visitor_models import HostNotification, Visit
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,16 +7,19 @@ Every write runs in `write_transaction()` and leaves an audit entry naming the a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings, parse_hhmm
+from imlate_tui.config_basics import parse_hhmm
 from imlate_tui.db import audit, people, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Status, normalise_code, school_date, status_of
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 REASON_MAX_LENGTH = 200  # Track.reason column size
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import visitors as q
 from imlate_tui.db.models import Person, Track
 from imlate_tui.db.visitor_models import Visit
 from imlate_tui.domain.scanning import Direction, normalise_code
 from imlate_tui.errors import InvalidInput
-from imlate_tui.services import host_email
 from imlate_tui.services.scanning import ScanResult, ScanService, scan_service_for
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class VisitorTracks:
                              badge_code=q.badge_of(person) or "", notice_accepted_at=None,
                              local_date=track.local_date, arrived_at=track.at, in_track=track.id, source="scan")
         host = Person.get_or_none(Person.id == last.host_id) if last and last.host_id else None
+        from imlate_tui.services import host_email   # smtplib, ssl, email: only when a visitor comes back
+
         host_email.queue(visit, person, host, self.settings, track.at)
 
 

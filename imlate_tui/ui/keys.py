@@ -14,12 +14,15 @@ import time
 
 from textual import events
 from textual.screen import Screen
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.scanner import ScanResult as ScannerInput
 from imlate_tui.scanner import classify_text
 from imlate_tui.ui.key_burst import BurstDetector
 from imlate_tui.ui.wedge import KeyboardWedge
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 _REPLAYED = "_imlate_replayed"
 KEY_CLOCK = time.monotonic

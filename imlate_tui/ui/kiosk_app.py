@@ -15,13 +15,12 @@ import logging
 import os
 import time
 from datetime import datetime
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence, runtime_checkable
 
 from textual.binding import Binding
 from textual.screen import Screen
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.domain.scanning import Status, school_date
 from imlate_tui.scanner import Rejected, Scan, ScannerStatus
 from imlate_tui.scanner import ScanResult as ScannerInput
@@ -37,11 +36,14 @@ from imlate_tui.ui.scanner_source import ScannerFactory, ScannerHandle, default_
 from imlate_tui.ui.screens.main import MainScreen
 from imlate_tui.ui.screens.person_picker import Picked, PersonPickerScreen
 from imlate_tui.ui.screens.pin import PinScreen
-from imlate_tui.ui.screens.roster import RosterScreen
 from imlate_tui.ui.sounds import Sounds
 from imlate_tui.ui.status import KioskStatus, StatusProvider, describe, no_integration
 from imlate_tui.ui.widgets.reason_panel import ReasonPanel, reason_number
 from imlate_tui.ui.write_jobs import WriteJobs
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
+    from imlate_tui.ui.screens.roster import RosterScreen
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +265,8 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         self.with_pin(purpose, lambda: self.push_screen(self.mark_unlocked(screen()), done))
 
     def action_open_roster(self) -> None:
+        from imlate_tui.ui.screens.roster import RosterScreen   # its table (DataTable) is not on the first screen
+
         day = school_date(self.clock(), self.settings.tz)
         self.open_unlocked("Roster: enter the admin PIN", lambda: RosterScreen(day, self.settings.tz))
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.erp.mis import mis_label
 from imlate_tui.services.scanning import ScanService, scan_service_for
 from imlate_tui.ui.status import KioskStatus
 
 if TYPE_CHECKING:   # loaded only when used: iSAMS off needs no HTTP client, schedule off no scheduler
+    from imlate_tui.config import Settings
     from imlate_tui.services.writer_loop import WriterLoop
 
 

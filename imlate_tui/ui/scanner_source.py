@@ -7,11 +7,13 @@ Tests pass their own factory (a fake scanner thread).
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
-from imlate_tui.config import Settings
 from imlate_tui.scanner import DecoderSettings, ScannerReader, ScannerStatus, choose_input_source
 from imlate_tui.scanner import ScanResult as ScannerInput
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

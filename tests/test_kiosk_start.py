@@ -1,0 +1,65 @@
+"""`imlate kiosk` as the command starts it (issue 14): with a warm config cache, `schedule.mode: off`, iSAMS
+off and SQLite it loads no pydantic, YAML, scheduler, HTTP/OAuth client or PostgreSQL driver, and the
+roster table waits until the roster is opened. Checked by the modules a fresh process has loaded, not
+by timing (bench/bench_commands.py times it)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+START_KIOSK = textwrap.dedent("""
+    import json, sys
+    import imlate_tui.cli as cli
+
+    def run_kiosk(settings, *, scan_service, status, background):   # build the app, do not run it
+        from imlate_tui.ui.kiosk_app import make_kiosk_app
+
+        make_kiosk_app(settings, scan_service=scan_service, status=status, background=background)
+        return 0
+
+    def skip_postgres_drivers(url):   # the kiosk module is loaded after this, as `cmd_kiosk` loads it
+        real_skip(url)
+        import imlate_tui.ui.kiosk_app as kiosk_app
+        kiosk_app.run_kiosk = run_kiosk
+
+    real_skip, cli.skip_postgres_drivers = cli.skip_postgres_drivers, skip_postgres_drivers
+    sys.stdin.isatty = sys.stdout.isatty = lambda: True
+    code = cli.main(["--config", "config.yaml", "kiosk"])
+    loaded = sorted({name.split(".")[0] for name in sys.modules if sys.modules[name] is not None})
+    print(json.dumps({"code": code, "loaded": loaded, "roster_table": "imlate_tui.ui.widgets.roster_table" in sys.modules}))
+""")
+
+
+@pytest.mark.slow
+def test_a_kiosk_on_a_warm_cache_with_nothing_scheduled_loads_only_what_it_shows(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "config.yaml").write_text("database: {url: 'sqlite:///imlate.db'}\nlogging: {file: imlate.log}\n"
+                                          "schedule: {mode: 'off'}\n")
+    subprocess.run([sys.executable, "-m", "imlate_tui", "--config", "config.yaml", "db", "init"], cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)   # validates, and fills the cache
+    proc = subprocess.run([sys.executable, "-c", START_KIOSK], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert outcome["code"] == 0, proc.stderr
+    assert "textual" in outcome["loaded"] and "peewee" in outcome["loaded"]   # it did build the kiosk
+    not_needed = {"pydantic", "yaml", "apscheduler", "authlib", "httpx", "cryptography", "joserfc", "psycopg2"}
+    assert sorted(not_needed & set(outcome["loaded"])) == []
+    assert outcome["roster_table"] is False
+
+
+@pytest.mark.slow
+def test_a_kiosk_that_runs_the_jobs_still_refuses_a_broken_schedule_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "config.yaml").write_text("database: {url: 'sqlite:///imlate.db'}\nlogging: {file: imlate.log}\n"
+                                          "schedule: {jobs: {writeback: {minute: '*/70'}}}\n")
+    subprocess.run([sys.executable, "-m", "imlate_tui", "--config", "config.yaml", "db", "init"], cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", START_KIOSK], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["code"] == 2
+    assert proc.stderr.startswith("imlate: schedule.jobs.writeback.minute: ") and len(proc.stderr.splitlines()) == 1

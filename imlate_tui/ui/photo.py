@@ -52,20 +52,19 @@ BIG_INITIALS_MIN = (12, 6)  # columns, rows
 _BLOCKS = {(False, False): " ", (True, False): "\u2580", (False, True): "\u2584", (True, True): "\u2588"}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # every pair of letters at the sizes in use: a few KB each
 def _big_initials(letters: str, width: int, height: int) -> Text | None:
     """The letters drawn with Pillow's built-in font into a width x 2*height bitmap, shown with the
     block characters "▀▄█" (in every console font, so this works on the Linux console too)."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
     pixels_w, pixels_h = width, height * 2
     bitmap = Image.new("1", (pixels_w, pixels_h), 0)
     draw = ImageDraw.Draw(bitmap)
     size = int(pixels_h * 0.6)
     while size >= 8:
-        try:
-            font = ImageFont.load_default(size=size)
-        except (OSError, TypeError, ValueError, ImportError):  # a Pillow built without FreeType
+        font = _font(size)
+        if font is None:
             return None
         stroke = size // 22  # bolder strokes on big letters: a thin line of half blocks is hard to see
         left, top, right, bottom = draw.textbbox((0, 0), letters, font=font, stroke_width=stroke)
@@ -80,6 +79,17 @@ def _big_initials(letters: str, width: int, height: int) -> Text | None:
     lines = ["".join(_BLOCKS[(bool(dots[x, 2 * row]), bool(dots[x, 2 * row + 1]))] for x in range(pixels_w))
              for row in range(height)]
     return Text("\n".join(lines), style="bold", no_wrap=True, overflow="crop")
+
+
+@lru_cache(maxsize=64)
+def _font(size: int):
+    """Pillow's built-in font at `size` (loading it parses the font each time: ~1 ms), None without FreeType."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except (OSError, TypeError, ValueError, ImportError):  # a Pillow built without FreeType
+        return None
 
 
 def photo_text(path: Path | None, width: int, height: int) -> Text | None:

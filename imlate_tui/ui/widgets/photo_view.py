@@ -24,6 +24,7 @@ from textual.visual import VisualType
 
 from imlate_tui.ui.photo import Portrait, fit_cells, full_size_file, initials_block, load_picture, photo_text
 from imlate_tui.ui.photo_mode import PhotoMode, cell_pixels
+from imlate_tui.ui.widgets.block_lines import BOLD, BlockLines
 
 PASSPORT = (3, 4)  # the shape of the box when there is no photo, so the layout does not jump
 HALF_BLOCK_CELL = (1, 2)  # a half-block cell holds one pixel across and two down
@@ -103,7 +104,9 @@ class PhotoView(Static):
         self._drop_picture()
         text = photo_text(path, columns, rows) if self.mode is PhotoMode.HALF_BLOCKS and columns else None
         self.drawn_as = PhotoMode.HALF_BLOCKS if text is not None else PhotoMode.INITIALS
-        super().update(text if text is not None else initials_block(name, columns or 1, rows or 1), layout=False)
+        if text is None:  # one style a line: drawn straight to strips (block_lines.py says why)
+            text = BlockLines.of(initials_block(name, columns or 1, rows or 1).plain, BOLD)
+        super().update(text, layout=False)
 
     def _show_picture(self, picture, path: Path, columns: int, rows: int) -> None:
         key = (str(full_size_file(path)), id(picture))

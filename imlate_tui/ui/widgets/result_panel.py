@@ -22,7 +22,6 @@ from textual.widgets import Static
 
 from imlate_tui.services.photo_sync import small_name
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult
-from imlate_tui.ui.photo import portrait
 from imlate_tui.ui.widgets.photo_view import PhotoView
 from imlate_tui.ui.widgets.big_text import BigText
 from imlate_tui.ui.widgets.reason_panel import ReasonPanel
@@ -65,12 +64,6 @@ def photo_file(photos_dir: Path, photo_path: str | None) -> Path | None:
     path = path if path.is_absolute() else photos_dir / path
     small = path.with_name(small_name(path.name))
     return small if small.exists() else path
-
-
-def portrait_size(screen_height: int) -> tuple[int, int]:
-    """(width, height) in cells: a third of the screen high or more, square (cells are 1:2)."""
-    height = max(6, screen_height // 3 + 1)
-    return height * 2, height
 
 
 class ResultPanel(Vertical):
@@ -170,13 +163,12 @@ class ResultPanel(Vertical):
             hint_box.set_class(not hint, "-empty")
 
     def _portrait(self, person: PersonView | None, *, colour: bool) -> None:
-        box = self.query_one("#portrait", Static)
+        box = self.query_one("#portrait", PhotoView)
         if person is None:
             box.add_class("-hidden")
             return
-        width, height = portrait_size(self.screen.size.height)
-        box.update(portrait(photo_file(self.photos_dir, person.photo_path), person.name, width, height,
-                            colour=colour))
+        # Drawn once, at the size the view has (not first as a `portrait()` text that it would redraw).
+        box.show(photo_file(self.photos_dir, person.photo_path), person.name, colour=colour)
         box.remove_class("-hidden")
 
 

@@ -214,11 +214,15 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         if isinstance(self.screen, PinScreen):
             self.screen.close(False)  # scans win over a PIN prompt left open
         self.pending_scans += 1
+        if (activity := getattr(self.scan_service, "activity", None)) is not None:
+            activity.started()   # the MIS writer waits until this result is on screen
         self.jobs.scan(scan.code, source, arrived)
 
     def on_scan_processed(self, message: ScanProcessed) -> None:
         if not message.manual:
             self.pending_scans -= 1
+            if (activity := getattr(self.scan_service, "activity", None)) is not None:
+                self.call_after_refresh(activity.shown)
         seconds = self.settings.kiosk.result_seconds
         result = message.result
         if result is None:

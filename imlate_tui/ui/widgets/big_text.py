@@ -27,7 +27,7 @@ class BigText(Widget):
     BigText.-right { content-align: right top; }
     """
 
-    text: reactive[str] = reactive("", layout=True)
+    text: reactive[str] = reactive("")  # a layout pass only when the height changes: see watch_text
     max_scale: reactive[int] = reactive(3, layout=True)
 
     def __init__(self, text: str = "", *, max_scale: int = 3, **kwargs) -> None:
@@ -42,11 +42,19 @@ class BigText(Widget):
         """(words drawn in block letters, their scale, whether the whole text follows in bold)."""
         return _layout(self.text, width, self.max_scale)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if not self.text:
+    def watch_text(self, old: str, new: str) -> None:
+        width = self.content_size.width
+        if not self.is_mounted or not width or self._height_of(old, width) != self._height_of(new, width):
+            self.refresh(layout=True)
+
+    def _height_of(self, text: str, width: int) -> int:
+        if not text:
             return 0
-        _, scale, plain = self._layout(width)
+        _, scale, plain = _layout(text, width, self.max_scale)
         return (big_font.line_count(scale) if scale else 0) + plain
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height_of(self.text, width)
 
     def render(self) -> BlockLines:
         words, scale, plain = self._layout(self.content_size.width)

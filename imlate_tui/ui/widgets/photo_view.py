@@ -62,9 +62,11 @@ class PhotoView(Static):
 
     def show(self, path: Path | None, name: str, *, colour: bool = True) -> None:
         """Draw this person: `path` is their stored photo (or its small copy), None for none."""
+        before = self._shape() if self.content_size.area else None
         self.person, self.colour = (path, name), colour
+        if self._shape() != before:
+            self.refresh(layout=True)   # a box of another shape; drawn again on resize
         self._draw()
-        self.refresh(layout=True)
 
     # -- size ---------------------------------------------------------------------------------------
 
@@ -75,10 +77,15 @@ class PhotoView(Static):
         return self._box(width, container.height or viewport.height)[1]
 
     def _box(self, columns: int, rows: int) -> tuple[int, int]:
+        shape, cell = self._shape()
+        return fit_cells(shape, (columns, rows), cell)
+
+    def _shape(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(the picture's shape, one cell in its units): what the box's size follows."""
         picture = self._picture()
         shape = picture.size if picture is not None else PASSPORT
         cell = cell_pixels() if picture is not None and self.mode.draws_pixels else HALF_BLOCK_CELL
-        return fit_cells(shape, (columns, rows), cell)
+        return shape, cell
 
     def on_resize(self) -> None:
         if self.person is not None:

@@ -25,6 +25,7 @@ from imlate_tui.services.scanning import Outcome, PersonView, ScanResult
 from imlate_tui.ui.widgets.photo_view import PhotoView
 from imlate_tui.ui.widgets.big_text import BigText
 from imlate_tui.ui.widgets.reason_panel import ReasonPanel
+from imlate_tui.ui.widgets.same_size import update_same_size
 
 # outcome -> (big words, small words, css class); "{at}" becomes the local time of the event
 _VERDICTS = {
@@ -153,11 +154,11 @@ class ResultPanel(Vertical):
         if not band.has_class(css):  # each class change restyles the band: only when IN/OUT changes
             band.set_classes(css)
         self.query_one("#verdict", BigText).text = big
-        self.query_one("#subtitle", Static).update(small)
+        update_same_size(self.query_one("#subtitle", Static), small)
         self.query_one("#name", BigText).text = who
-        self.query_one("#group", Static).update(group)
+        update_same_size(self.query_one("#group", Static), group)
         self.query_one("#late", BigText).text = late
-        self.query_one("#hint", Static).update(hint)
+        update_same_size(self.query_one("#hint", Static), hint)
         hint_box = self.query_one("#hint")
         if hint_box.has_class("-empty") != (not hint):
             hint_box.set_class(not hint, "-empty")

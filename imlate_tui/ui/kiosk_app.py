@@ -210,7 +210,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
             elif not question.answer_number(number):
                 self.notify(f"There is no reason number {number}", severity="warning")
             return
-        question.close(None)  # someone else is scanning: no reason, move on
+        question.close(None, blank=False)  # someone else is scanning: no reason; blanked with their result
         if isinstance(self.screen, PinScreen):
             self.screen.close(False)  # scans win over a PIN prompt left open
         self.pending_scans += 1

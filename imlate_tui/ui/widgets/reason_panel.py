@@ -55,6 +55,7 @@ class ReasonPanel(Vertical):
         self.question: ReasonQuestion | None = None
         self.remaining = 0
         self.highlighted = 0
+        self._drawn: int | None = None   # how many reasons are on screen; None when blank
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -67,11 +68,12 @@ class ReasonPanel(Vertical):
         return self.question is not None
 
     def ask(self, question: ReasonQuestion, timeout_seconds: int) -> None:
-        self.close(None)
+        self.close(None, blank=False)   # drawn over at once
         self.question, self.remaining, self.highlighted = question, timeout_seconds, 0
         update_same_size(self.query_one("#question", Static), question.title)
         self._draw()
         self.styles.border = OPEN_BORDER   # not a class: a class change restyles the panel and its children
+        self._drawn = len(question.reasons)
         self._timer = self.set_interval(1, self._tick)
 
     def answer_number(self, number: int) -> bool:
@@ -90,21 +92,25 @@ class ReasonPanel(Vertical):
         if self.question is not None:
             self.close(self.question.reasons[self.highlighted])
 
-    def close(self, reason: str | None) -> None:
-        """End the question (once): post the answer, or None for no answer."""
+    def close(self, reason: str | None, *, blank: bool = True) -> None:
+        """End the question (once): post the answer, or None for no answer. `blank=False` leaves it
+        drawn for the caller to draw over: the next card's result blanks it in the same frame, rather
+        than a frame of its own drawn while that card is being recorded."""
         question, self.question = self.question, None
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         if question is not None:
-            self._blank(len(question.reasons))
-            self.styles.border = CLOSED_BORDER
             self.post_message(self.Answered(question.track_id, reason))
+        if blank and self._drawn is not None:
+            self._blank(self._drawn)
 
     def _blank(self, reasons: int) -> None:
         """Closed: the same number of lines, with nothing on them."""
         for selector, lines in (("#question", 1), ("#choices", reasons), ("#countdown", 1)):
             update_same_size(self.query_one(selector, Static), "\n".join([" "] * lines))
+        self.styles.border = CLOSED_BORDER
+        self._drawn = None
 
     def _tick(self) -> None:
         self.remaining -= 1

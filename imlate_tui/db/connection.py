@@ -15,6 +15,7 @@ the write-ahead log is still honoured.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -39,6 +40,12 @@ SQLITE_PRAGMAS = {
 """The product's SQLite settings, applied in this order on every connection (the benchmarks' floors
 use this same dict, so they pay for the same durability)."""
 BUSY_TIMEOUT_SECONDS = 10
+_sqlite_writes = threading.RLock()
+"""One SQLite write transaction at a time within this process. SQLite allows one writer anyway; but a
+thread that finds the write lock taken waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15,
+20, 25 ms... between tries, so a kiosk scan arriving while the writer thread committed a mark waited
+8-35 ms for a lock freed after 2-3. This lock hands over the moment it is released. Other processes
+(scheduler, admin app) still meet in SQLite's busy handler."""
 
 
 def sqlite_path(url: str, base_dir: Path) -> Path:
@@ -153,7 +160,7 @@ def write_transaction() -> Iterator[None]:
     if _read_only_reason is not None:
         raise DatabaseUnavailable(_read_only_reason)
     if is_sqlite():
-        with database.atomic("IMMEDIATE"):
+        with _sqlite_writes, database.atomic("IMMEDIATE"):
             yield
         return
     try:

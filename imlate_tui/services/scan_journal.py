@@ -94,6 +94,7 @@ class JournaledScans:
         self.service = service
         self.settings = service.settings
         self.after_commit = service.after_commit
+        self.activity = service.activity
         self.journal = journal
         self.mirror = PeopleMirror()
         self.reachable = True

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.db import audit, card_book, scan_path
 from imlate_tui.db.connection import write_transaction
+from imlate_tui.services.scan_activity import ScanActivity
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Direction, check_manual_move, decide_scan, normalise_code, school_date
 from imlate_tui.errors import InvalidInput
@@ -98,6 +99,8 @@ class ScanService:
         self.lateness = lateness
         self.after_commit: list[Callable[[ScanResult], None]] = []
         """Told about each recorded track once it is committed (the kiosk wakes its writer here)."""
+        self.activity = ScanActivity()
+        """The kiosk marks each scan from arrival to result on screen; its MIS writer keeps out of the way."""
 
     def scan(self, raw_code: str, *, source: str = "keyboard") -> ScanResult:
         """Record a card scan. Raises InvalidInput for garbage; an unknown card is a result."""

@@ -127,6 +127,8 @@ class Writer:
         self.policy = policy_of(settings)
         self.who = f"{socket.gethostname()}:{os.getpid()}"
         self.after_put = after_put
+        self.before_each: Callable[[], None] | None = None
+        """Called before each mark is delivered: the kiosk's writer waits there for a quiet moment."""
         self.lock = lock or _process_lock
         self.claim_seconds = claim_seconds(settings)
         self.in_flight_seconds = call_bound(settings)
@@ -174,6 +176,8 @@ class Writer:
         for intent in intents:
             if time.monotonic() - started > self.batch_seconds:
                 break   # the rest waits for the next batch: a batch never holds the writer for ever
+            if self.before_each is not None:
+                self.before_each()
             now = self.clock()
             if intent.hold_until and intent.hold_until > now and not intent.track.reason:
                 result.waiting += 1

@@ -55,6 +55,8 @@ class WriterLoop:
         from imlate_tui.db.connection import database
 
         while not self._stop.is_set():
+            if self.writer.before_each is not None and not self._stop.is_set():
+                self.writer.before_each()   # woken by a scan: let its result reach the screen first
             try:
                 with database.connection_context():
                     self.cycle()

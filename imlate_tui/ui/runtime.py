@@ -52,6 +52,7 @@ def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
 
         factory = client_factory or (lambda: make_isams_client(settings, "writeback", clock))
         runtime.writer = WriterLoop(settings, factory, clock)
+        runtime.writer.writer.before_each = runtime.scan_service.activity.wait_quiet
         runtime.mis = mis_label(settings.erp.provider)
         runtime.scan_service.after_commit.append(runtime.writer.wake)
         runtime.background.append(runtime.writer.start)

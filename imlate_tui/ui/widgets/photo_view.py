@@ -24,6 +24,7 @@ from textual.visual import VisualType
 
 from imlate_tui.ui.photo import Portrait, fit_cells, full_size_file, initials_block, load_picture, photo_text
 from imlate_tui.ui.photo_mode import PhotoMode, cell_pixels
+from imlate_tui.ui.widgets.block_lines import BOLD, BlockLines
 
 PASSPORT = (3, 4)  # the shape of the box when there is no photo, so the layout does not jump
 HALF_BLOCK_CELL = (1, 2)  # a half-block cell holds one pixel across and two down
@@ -61,9 +62,11 @@ class PhotoView(Static):
 
     def show(self, path: Path | None, name: str, *, colour: bool = True) -> None:
         """Draw this person: `path` is their stored photo (or its small copy), None for none."""
+        before = self._shape() if self.content_size.area else None
         self.person, self.colour = (path, name), colour
+        if self._shape() != before:
+            self.refresh(layout=True)   # a box of another shape; drawn again on resize
         self._draw()
-        self.refresh(layout=True)
 
     # -- size ---------------------------------------------------------------------------------------
 
@@ -74,10 +77,15 @@ class PhotoView(Static):
         return self._box(width, container.height or viewport.height)[1]
 
     def _box(self, columns: int, rows: int) -> tuple[int, int]:
+        shape, cell = self._shape()
+        return fit_cells(shape, (columns, rows), cell)
+
+    def _shape(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(the picture's shape, one cell in its units): what the box's size follows."""
         picture = self._picture()
         shape = picture.size if picture is not None else PASSPORT
         cell = cell_pixels() if picture is not None and self.mode.draws_pixels else HALF_BLOCK_CELL
-        return fit_cells(shape, (columns, rows), cell)
+        return shape, cell
 
     def on_resize(self) -> None:
         if self.person is not None:
@@ -103,7 +111,9 @@ class PhotoView(Static):
         self._drop_picture()
         text = photo_text(path, columns, rows) if self.mode is PhotoMode.HALF_BLOCKS and columns else None
         self.drawn_as = PhotoMode.HALF_BLOCKS if text is not None else PhotoMode.INITIALS
-        super().update(text if text is not None else initials_block(name, columns or 1, rows or 1), layout=False)
+        if text is None:  # one style a line: drawn straight to strips (block_lines.py says why)
+            text = BlockLines.of(initials_block(name, columns or 1, rows or 1).plain, BOLD)
+        super().update(text, layout=False)
 
     def _show_picture(self, picture, path: Path, columns: int, rows: int) -> None:
         key = (str(full_size_file(path)), id(picture))

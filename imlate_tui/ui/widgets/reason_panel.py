@@ -3,6 +3,11 @@
 Not a modal screen: the name, photo, IN/OUT and minutes stay in view while the student answers with
 a number key, the arrows and Enter, or a printed `REASON:<n>` barcode. No answer before the countdown
 ends (or another card scanned) means no reason. The panel posts `Answered` once per question.
+
+Closed, it keeps its place on screen, blank (a blank border, blank lines): opening and closing it then
+changes only what is drawn, not where anything is, so a scan after a late arrival costs no layout pass
+of the whole screen (`same_size.py` says what one costs). It is the last thing in its column, so the
+blank space is where nothing else would be anyway.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from imlate_tui.services.reception import ReasonQuestion
+from imlate_tui.ui.widgets.same_size import update_same_size
 
+OPEN_BORDER = ("solid", "#ffff55")
+CLOSED_BORDER = ("blank", "#ffff55")   # the same room, nothing drawn
 _REASON_CODE = re.compile(r"^REASON:(\d{1,3})$", re.IGNORECASE)
 
 
@@ -30,8 +38,7 @@ def reason_number(code: str) -> int | None:
 
 class ReasonPanel(Vertical):
     DEFAULT_CSS = """
-    ReasonPanel { display: none; height: auto; border: solid #ffff55; padding: 0 1; margin-top: 1; }
-    ReasonPanel.-open { display: block; }
+    ReasonPanel { height: auto; border: blank; padding: 0 1; margin-top: 1; }
     ReasonPanel #question { text-style: bold; color: #ffff55; }
     ReasonPanel #choices { height: auto; }
     ReasonPanel #countdown { color: $text-muted; }
@@ -48,6 +55,7 @@ class ReasonPanel(Vertical):
         self.question: ReasonQuestion | None = None
         self.remaining = 0
         self.highlighted = 0
+        self._drawn: int | None = None   # how many reasons are on screen; None when blank
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -60,11 +68,12 @@ class ReasonPanel(Vertical):
         return self.question is not None
 
     def ask(self, question: ReasonQuestion, timeout_seconds: int) -> None:
-        self.close(None)
+        self.close(None, blank=False)   # drawn over at once
         self.question, self.remaining, self.highlighted = question, timeout_seconds, 0
-        self.query_one("#question", Static).update(question.title)
+        update_same_size(self.query_one("#question", Static), question.title)
         self._draw()
-        self.add_class("-open")
+        self.styles.border = OPEN_BORDER   # not a class: a class change restyles the panel and its children
+        self._drawn = len(question.reasons)
         self._timer = self.set_interval(1, self._tick)
 
     def answer_number(self, number: int) -> bool:
@@ -83,15 +92,25 @@ class ReasonPanel(Vertical):
         if self.question is not None:
             self.close(self.question.reasons[self.highlighted])
 
-    def close(self, reason: str | None) -> None:
-        """End the question (once): post the answer, or None for no answer."""
+    def close(self, reason: str | None, *, blank: bool = True) -> None:
+        """End the question (once): post the answer, or None for no answer. `blank=False` leaves it
+        drawn for the caller to draw over: the next card's result blanks it in the same frame, rather
+        than a frame of its own drawn while that card is being recorded."""
         question, self.question = self.question, None
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.remove_class("-open")
         if question is not None:
             self.post_message(self.Answered(question.track_id, reason))
+        if blank and self._drawn is not None:
+            self._blank(self._drawn)
+
+    def _blank(self, reasons: int) -> None:
+        """Closed: the same number of lines, with nothing on them."""
+        for selector, lines in (("#question", 1), ("#choices", reasons), ("#countdown", 1)):
+            update_same_size(self.query_one(selector, Static), "\n".join([" "] * lines))
+        self.styles.border = CLOSED_BORDER
+        self._drawn = None
 
     def _tick(self) -> None:
         self.remaining -= 1
@@ -108,10 +127,10 @@ class ReasonPanel(Vertical):
             text.append(f" {i + 1}  {reason} ", style=style)
             text.append("\n")
         text.rstrip()
-        self.query_one("#choices", Static).update(text)
+        update_same_size(self.query_one("#choices", Static), text)
         self._draw_countdown()
 
     def _draw_countdown(self) -> None:
         assert self.question is not None
-        self.query_one("#countdown", Static).update(
+        update_same_size(self.query_one("#countdown", Static),
             f"Key 1-{len(self.question.reasons)}, or Up/Down + Enter.  {self.remaining} s, then no reason.")

@@ -22,10 +22,10 @@ from textual.widgets import Static
 
 from imlate_tui.services.photo_sync import small_name
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult
-from imlate_tui.ui.photo import portrait
 from imlate_tui.ui.widgets.photo_view import PhotoView
 from imlate_tui.ui.widgets.big_text import BigText
 from imlate_tui.ui.widgets.reason_panel import ReasonPanel
+from imlate_tui.ui.widgets.same_size import update_same_size
 
 # outcome -> (big words, small words, css class); "{at}" becomes the local time of the event
 _VERDICTS = {
@@ -65,12 +65,6 @@ def photo_file(photos_dir: Path, photo_path: str | None) -> Path | None:
     path = path if path.is_absolute() else photos_dir / path
     small = path.with_name(small_name(path.name))
     return small if small.exists() else path
-
-
-def portrait_size(screen_height: int) -> tuple[int, int]:
-    """(width, height) in cells: a third of the screen high or more, square (cells are 1:2)."""
-    height = max(6, screen_height // 3 + 1)
-    return height * 2, height
 
 
 class ResultPanel(Vertical):
@@ -160,23 +154,22 @@ class ResultPanel(Vertical):
         if not band.has_class(css):  # each class change restyles the band: only when IN/OUT changes
             band.set_classes(css)
         self.query_one("#verdict", BigText).text = big
-        self.query_one("#subtitle", Static).update(small)
+        update_same_size(self.query_one("#subtitle", Static), small)
         self.query_one("#name", BigText).text = who
-        self.query_one("#group", Static).update(group)
+        update_same_size(self.query_one("#group", Static), group)
         self.query_one("#late", BigText).text = late
-        self.query_one("#hint", Static).update(hint)
+        update_same_size(self.query_one("#hint", Static), hint)
         hint_box = self.query_one("#hint")
         if hint_box.has_class("-empty") != (not hint):
             hint_box.set_class(not hint, "-empty")
 
     def _portrait(self, person: PersonView | None, *, colour: bool) -> None:
-        box = self.query_one("#portrait", Static)
+        box = self.query_one("#portrait", PhotoView)
         if person is None:
             box.add_class("-hidden")
             return
-        width, height = portrait_size(self.screen.size.height)
-        box.update(portrait(photo_file(self.photos_dir, person.photo_path), person.name, width, height,
-                            colour=colour))
+        # Drawn once, at the size the view has (not first as a `portrait()` text that it would redraw).
+        box.show(photo_file(self.photos_dir, person.photo_path), person.name, colour=colour)
         box.remove_class("-hidden")
 
 

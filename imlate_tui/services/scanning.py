@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Callable
 from imlate_tui.clock import Clock, utc_now
 from imlate_tui.db import audit, card_book, scan_path
 from imlate_tui.db.connection import write_transaction
-from imlate_tui.services.scan_activity import ScanActivity
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.scanning import Direction, check_manual_move, decide_scan, normalise_code, school_date
 from imlate_tui.errors import InvalidInput
+from imlate_tui.services.scan_activity import ScanActivity
 
 if TYPE_CHECKING:
     from imlate_tui.config import Settings

@@ -60,8 +60,8 @@ class KeyRouting:
         return screen
 
     def close_idle_unlocked(self) -> None:
-        if time.monotonic() - self.last_input < self.unlock_timeout:
-            return
+        if not self.is_running or time.monotonic() - self.last_input < self.unlock_timeout:
+            return   # (shutting down: there may be no screen left)
         while self.screen.has_class("-unlocked") and len(self.screen_stack) > 1:
             self.screen.dismiss(None)
 
@@ -97,6 +97,8 @@ class KeyRouting:
             self.set_timer(self.burst.gap_seconds * 1.5, self._release_slow_keys)
 
     async def _release_slow_keys(self) -> None:
+        if not self.is_running:   # the app closed within a burst gap of the last key: no screen to take it
+            return
         for held in self.burst.expire(self.key_clock()):
             await self._deliver(events.Key(held.key, held.character))
 
@@ -148,6 +150,6 @@ class KeyRouting:
         return True
 
     def _expire_typing(self) -> None:
-        if self.keyboard_input and (dropped := self.wedge.expire(time.monotonic())) is not None:
+        if self.is_running and self.keyboard_input and (dropped := self.wedge.expire(time.monotonic())) is not None:
             self.main.show_typed("")
             self.receive_scan(dropped, "keyboard", time.perf_counter())

@@ -52,7 +52,7 @@ def main() -> None:
                 "base_url": sim.base_url, "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}})
             open_database(settings.database.url, settings.base_dir)
             migrations.migrate()
-            page_size = JobContext(settings).client().page_size   # the product's own client and page size
+            page_size = JobContext(settings).client().client.page_size   # the product's own iSAMS client and page size
             for label in ("first student sync", "unchanged re-sync"):
                 counts, took, requests, rows = timed(sim, sync_students, JobContext(settings, clock=lambda: MONDAY))
                 print(f"{label:<22} {took:6.2f} s  {requests:4d} requests  {rows:5d} rows written  "

@@ -12,12 +12,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
+from peewee import AutoField, BigIntegerField, CharField, IntegerField, TextField
+
 from imlate_tui.db.connection import database, is_sqlite
 from imlate_tui.db.models import AttendanceIntent, Person, Track
 from imlate_tui.domain.scanning import Direction, LastTrack
 
 _PERSON_COLUMNS = ", ".join(f"p.{f.column_name}" for f in Person._meta.sorted_fields)
-_PERSON_FIELDS = [(f.name, f.python_value) for f in Person._meta.sorted_fields]
+_PERSON_NAMES = tuple(f.name for f in Person._meta.sorted_fields)
+# Text and integer columns come back from sqlite3 and psycopg2 as str and int already, so only the others
+# (booleans, dates, instants) go through peewee's conversion: for a whole school's roster the per-field
+# call cost `imlate roster` more than its query.
+_PERSON_CONVERTS = [(f.name, f.python_value) for f in Person._meta.sorted_fields
+                    if type(f) not in (AutoField, BigIntegerField, CharField, IntegerField, TextField)]
 _TRACK_COLUMNS = ("person_id", "at", "local_date", "direction", "source", "terminal", "actor", "note",
                   "minutes_late")
 _INTENT_COLUMNS = ("track_id", "person_id", "direction", "event_at", "local_date", "minutes_late", "first_of_day",
@@ -64,7 +71,15 @@ def _person(sql: str, value: str) -> Person | None:
     row = database.execute_sql(sql, (value,)).fetchone()
     if row is None:
         return None
-    return _loaded(Person, {name: convert(v) for (name, convert), v in zip(_PERSON_FIELDS, row)})
+    return _person_of(row)
+
+
+def _person_of(row) -> Person:
+    data = dict(zip(_PERSON_NAMES, row))
+    for name, convert in _PERSON_CONVERTS:
+        if data[name] is not None:   # None stays None in every field
+            data[name] = convert(data[name])
+    return _loaded(Person, data)
 
 
 def _loaded(model, data: dict, **related):
@@ -80,8 +95,7 @@ def people_of(query) -> list[Person]:
     """The people a `Person.select()` of all fields finds (one query, peewee's own SQL), built as
     `_person` builds them."""
     cursor = database.execute(query)
-    return [_loaded(Person, {name: convert(v) for (name, convert), v in zip(_PERSON_FIELDS, row)})
-            for row in cursor.fetchall()]
+    return [_person_of(row) for row in cursor.fetchall()]
 
 
 def person_by_code(code: str, *, match_school_id: bool) -> Person | None:

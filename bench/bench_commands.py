@@ -33,7 +33,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-IMLATE = [sys.executable, "-m", "imlate_tui"]
+# The `imlate` script pip made beside this Python: what deploy/'s units and a school's scripts run.
+IMLATE = [str(Path(sys.executable).parent / "imlate")]
 RUNS = 15
 
 
@@ -157,7 +158,7 @@ def main() -> None:
             print(f"{name:<26} median {statistics.median(values) * 1000:.1f} ms, min {min(values) * 1000:.1f} ms")
             result(f"{name}, whole process (median of {RUNS})", statistics.median(values), base, "<= 10x")
         python = shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable
-        argv = [python, "-m", "imlate_tui", "--config", str(kiosk), "kiosk"]
+        argv = IMLATE + ["--config", str(kiosk), "kiosk"]
         minimal = folder / "minimal_textual_app.py"
         minimal.write_text(MINIMAL_APP)
         paints: list[float] = []

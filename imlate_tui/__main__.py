@@ -1,5 +1,3 @@
-import sys
+from imlate_tui.cli import run
 
-from imlate_tui.cli import main
-
-sys.exit(main())
+run()

@@ -47,7 +47,8 @@ def test_a_kiosk_on_a_warm_cache_with_nothing_scheduled_loads_only_what_it_shows
     outcome = json.loads(proc.stdout.strip().splitlines()[-1])
     assert outcome["code"] == 0, proc.stderr
     assert "textual" in outcome["loaded"] and "peewee" in outcome["loaded"]   # it did build the kiosk
-    not_needed = {"pydantic", "yaml", "apscheduler", "authlib", "httpx", "cryptography", "joserfc", "psycopg2"}
+    not_needed = {"pydantic", "yaml", "apscheduler", "authlib", "httpx", "cryptography", "joserfc", "psycopg2",
+                  "PIL", "textual_image"}   # pictures: after the first paint
     assert sorted(not_needed & set(outcome["loaded"])) == []
     assert outcome["roster_table"] is False
 

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import termios
+import textwrap
 import threading
 import time
 
@@ -118,6 +119,23 @@ def test_a_sixel_terminal_is_recognised_with_one_question():
     assert (mode, cell, left) == ("sixel", (11, 27), "b''")
     # One write: the kitty query, then the device attributes; the cell size came from the kernel.
     assert query.startswith("\x1b_G") and query.endswith("\x1b[c") and "\x1b[16t" not in query
+
+
+def test_pictures_are_loaded_after_the_decision_not_with_it():
+    """Deciding only asks and measures: textual-image and Pillow (~40 ms) are imported by
+    `load_picture_support`, which the kiosk calls after its first paint (issue 14)."""
+    code = textwrap.dedent("""
+        import sys
+        from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode, load_picture_support, cell_pixels
+        loaded = lambda: sorted({name.split(".")[0] for name in sys.modules} & {"PIL", "textual_image"})
+        assert decide_photo_mode("sixel", environ={"TERM": "xterm"}) is PhotoMode.SIXEL
+        before = loaded()
+        load_picture_support()
+        print(before, loaded(), cell_pixels())
+    """)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TEXTUAL_CELL")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.split("\n")[0] == "[] ['PIL', 'textual_image'] (10, 20)", out.stderr
 
 
 def test_kitty_and_plain_terminals():

@@ -16,8 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
-
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person
 from imlate_tui.jobs.context import JobContext
@@ -56,6 +54,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def check_image(data: bytes) -> tuple[str, bytes]:
     """The file extension for these bytes and a small PNG copy; ValueError when they are not an image."""
+    from PIL import Image, UnidentifiedImageError   # here: the kiosk imports this module, not Pillow at start
+
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()

@@ -31,7 +31,7 @@ from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanSe
 from imlate_tui.ui import lockdown
 from imlate_tui.ui.keys import KeyRouting
 from imlate_tui.ui.messages import ReceptionDone, ScanArrived, ScannerStatusChanged, ScanProcessed
-from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode
+from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode, load_picture_support
 from imlate_tui.ui.resilience import HandlerFailed, KeepsRunning
 from imlate_tui.ui.scanner_source import ScannerFactory, ScannerHandle, default_scanner_factory
 from imlate_tui.ui.screens.main import MainScreen
@@ -136,6 +136,8 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         # The screen owns the timers, so they stop when it is taken down at exit.
         self.main.set_interval(1, self.tick)
         self.main.set_interval(STATUS_POLL_SECONDS, self.poll_status)
+        if self.photo_mode.draws_pixels:
+            self.call_after_refresh(load_picture_support)   # after the first paint, before the first photo
         freeze_startup_heap()
 
     def on_unmount(self) -> None:

@@ -14,10 +14,13 @@ import logging
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
 from rich.style import Style
 from rich.text import Text
+
+if TYPE_CHECKING:   # Pillow (~20 ms) is imported where a picture is drawn, not before the first paint
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ _BLOCKS = {(False, False): " ", (True, False): "\u2580", (False, True): "\u2584"
 def _big_initials(letters: str, width: int, height: int) -> Text | None:
     """The letters drawn with Pillow's built-in font into a width x 2*height bitmap, shown with the
     block characters "▀▄█" (in every console font, so this works on the Linux console too)."""
-    from PIL import ImageDraw
+    from PIL import Image, ImageDraw
 
     pixels_w, pixels_h = width, height * 2
     bitmap = Image.new("1", (pixels_w, pixels_h), 0)
@@ -162,6 +165,8 @@ def load_picture(path: Path | None) -> Image.Image | None:
 
 @lru_cache(maxsize=32)
 def _load(path: str, _mtime_ns: int, _size: int) -> Image.Image | None:
+    from PIL import Image, ImageOps
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -191,6 +196,8 @@ def fit_cells(picture_size: tuple[int, int], room: tuple[int, int], cell: tuple[
 
 @lru_cache(maxsize=256)
 def _render(path: str, _mtime_ns: int, _size: int, width: int, height: int) -> Text | None:
+    from PIL import Image, ImageOps
+
     try:
         with warnings.catch_warnings():
             # A huge file is refused below as an error; its warning must not escape into the UI.

@@ -85,9 +85,9 @@ def decide_photo_mode(setting: str = "auto", *, environ: Mapping[str, str] | Non
         mode = PhotoMode.SIXEL if answers.sixel else PhotoMode.KITTY if answers.kitty else PhotoMode.HALF_BLOCKS
     if mode.draws_pixels:
         cell = (answers.cell if answers else None) or (_kernel_cell(stdout.fileno()) if terminal else None)
-        _prepare_textual_image(cell or _DEFAULT_CELL)
+        _set_cell(cell or _DEFAULT_CELL)
         log.info("kiosk photos: %s (kiosk.photo_mode: %s), text cell %dx%d px", mode.value, setting,
-                 *cell_pixels())
+                 *(cell or _DEFAULT_CELL))
     else:
         log.info("kiosk photos: %s (kiosk.photo_mode: %s)%s", mode.value, setting,
                  "" if answers is not None or setting != "auto" or sixteen_colour_console(environ)
@@ -167,8 +167,17 @@ class _NoTerminal:
         return getattr(self._real, name)
 
 
-def _prepare_textual_image(cell: tuple[int, int]) -> None:
+def _set_cell(cell: tuple[int, int]) -> None:
+    """textual-image reads the cell size from these when it is imported (`load_picture_support`)."""
     os.environ["TEXTUAL_CELL_WIDTH"], os.environ["TEXTUAL_CELL_HEIGHT"] = str(cell[0]), str(cell[1])
+
+
+def load_picture_support() -> None:
+    """Imports textual-image and Pillow (~40 ms), once, with textual-image's terminal query switched
+    off. Not before the kiosk's first paint: the kiosk calls this just after it, and every picture is
+    drawn after it (the photo widgets call it too, which is then free)."""
+    if "textual_image.widget" in sys.modules:
+        return
     real = sys.__stdout__
     sys.__stdout__ = _NoTerminal(real)  # type: ignore[assignment, misc]
     try:
@@ -180,6 +189,7 @@ def _prepare_textual_image(cell: tuple[int, int]) -> None:
 
 def cell_pixels() -> tuple[int, int]:
     """One text cell in screen pixels (width, height), as textual-image uses it (measured once)."""
+    load_picture_support()
     from textual_image._terminal import get_cell_size  # pinned version; the widget module re-exports it
 
     size = get_cell_size()

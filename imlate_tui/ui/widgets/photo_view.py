@@ -23,7 +23,7 @@ from textual.widgets import Static
 from textual.visual import VisualType
 
 from imlate_tui.ui.photo import Portrait, fit_cells, full_size_file, initials_block, load_picture, photo_text
-from imlate_tui.ui.photo_mode import PhotoMode, cell_pixels
+from imlate_tui.ui.photo_mode import PhotoMode, cell_pixels, load_picture_support
 from imlate_tui.ui.widgets.block_lines import BOLD, BlockLines
 
 PASSPORT = (3, 4)  # the shape of the box when there is no photo, so the layout does not jump
@@ -126,11 +126,12 @@ class PhotoView(Static):
             current.styles.width, current.styles.height = columns, rows
 
     def _make_picture_widget(self, picture, key: tuple) -> Widget:
+        load_picture_support()
         if self.mode is PhotoMode.SIXEL:
             from imlate_tui.ui.widgets.sixel_photo import SixelPhoto
 
             return SixelPhoto(picture, key, classes="picture")
-        from textual_image.widget import TGPImage  # imported (terminal asked) before the app started
+        from textual_image.widget import TGPImage  # imported just above, its terminal query switched off
 
         widget = TGPImage(picture, classes="picture")
         widget.key = key  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ by timing (bench/bench_commands.py times it)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -64,3 +65,14 @@ def test_a_kiosk_that_runs_the_jobs_still_refuses_a_broken_schedule_from_the_cac
                           timeout=120)
     assert json.loads(proc.stdout.strip().splitlines()[-1])["code"] == 2
     assert proc.stderr.startswith("imlate: schedule.jobs.writeback.minute: ") and len(proc.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("given, period", [(None, 1 / 120), ("30", 1 / 30)])
+def test_the_ui_draws_at_120_frames_a_second_unless_told_otherwise(given, period):
+    """Issue 10: a result waits for Textual's next frame tick; 120 a second halves Textual's default wait."""
+    env = {name: value for name, value in os.environ.items() if name != "TEXTUAL_FPS"}
+    if given is not None:
+        env["TEXTUAL_FPS"] = given
+    code = "import imlate_tui.ui.kiosk_app, textual.screen; print(textual.screen.UPDATE_PERIOD)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert float(out.stdout) == pytest.approx(period), out.stderr

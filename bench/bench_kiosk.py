@@ -8,7 +8,8 @@ scheduler does before registration), so two runs do the same work.
 
 Each scan is posted as a `ScanArrived` stamped with `time.perf_counter()` (what the evdev thread does);
 `KioskApp.result_hook` fires once the result and, for a late arrival, the reason question are on the
-widgets; "painted" is the next screen refresh after that. Scans go one at a time, alternating an
+widgets; "painted" is the next screen refresh after that, with the frame turned into terminal bytes as
+a real terminal's driver does (`terminal_bytes`). Scans go one at a time, alternating an
 on-time arrival (08:10) and a late one (08:45, AM registration at 08:25), each a different student.
 Peak memory is this process's `ru_maxrss` (the simulator is another process).
 
@@ -119,6 +120,7 @@ async def drive(settings, codes: list[str], clock: SetClock) -> dict[str, list[f
         app.call_after_refresh(lambda: painted.append(time.perf_counter() - arrived))
 
     app.result_hook = hook
+    terminal_bytes(app)
     figures: dict[str, list[float]] = {k: [] for k in (
         "late", "on_time", "late_painted", "on_time_painted", "late_write", "on_time_write")}
     async with app.run_test(size=(160, 48)) as pilot:
@@ -138,6 +140,21 @@ async def drive(settings, codes: list[str], clock: SetClock) -> dict[str, list[f
             if (kind == "late") != bool(minutes):
                 raise SystemExit(f"scan {n} ({code}) was meant to be {kind} but shows minutes late {minutes}")
     return figures
+
+
+def terminal_bytes(app) -> None:
+    """run_test's headless driver skips turning each frame into the bytes a terminal is sent; on a real
+    terminal that is part of every paint, so the bench does it too (only the write itself is left out)."""
+    from textual._compositor import CompositorUpdate
+
+    real_display = app._display
+
+    def display(screen, renderable) -> None:
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(app.console)
+        real_display(screen, renderable)
+
+    app._display = display
 
 
 class _Idle:

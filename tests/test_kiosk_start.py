@@ -76,3 +76,20 @@ def test_the_ui_draws_at_120_frames_a_second_unless_told_otherwise(given, period
     code = "import imlate_tui.ui.kiosk_app, textual.screen; print(textual.screen.UPDATE_PERIOD)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert float(out.stdout) == pytest.approx(period), out.stderr
+
+
+async def test_the_kiosk_turns_the_cycle_collector_back_on_once_drawn(db, clock):
+    """`imlate kiosk` starts with the cycle collector off (cli.run, issue 14); a kiosk left without it
+    all day would keep every reference cycle it ever made."""
+    import gc
+
+    from imlate_tui.ui.kiosk_app import make_kiosk_app
+    from kiosk_helpers import wait_for
+
+    gc.disable()
+    try:
+        app = make_kiosk_app(db, clock=clock)
+        async with app.run_test() as pilot:
+            await wait_for(pilot, gc.isenabled, what="the collector back on")
+    finally:
+        gc.enable()

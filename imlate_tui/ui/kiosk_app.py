@@ -320,9 +320,11 @@ def freeze_startup_heap() -> None:
     """Move everything alive once the kiosk is up (modules, widgets, styles: ~10^6 objects) out of the
     garbage collector's sight. Otherwise every full collection walks it all: 50-90 ms with the UI
     thread stopped, which a scan that lands on it sees as a frozen screen. Collections of what is made
-    later still run as before, so nothing leaks that would not have leaked anyway."""
+    later still run as before, so nothing leaks that would not have leaked anyway. The collector is
+    switched on here too: `imlate kiosk` starts with it off (cli.run)."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,

@@ -4,7 +4,8 @@
 them (a new process each time, the repository's config.yaml on a fresh SQLite database of 2,000 people),
 alternating with `python -c pass`, the floor. Each is run RUNS times; the median is the figure (the
 machine is shared, so the minimum is printed too). The kiosk is started in a pseudo-terminal with
-`schedule.mode: off`; first paint is when the school's name reaches the terminal. Its floor is a
+`schedule.mode: off`, with iSAMS off and on (its writer started, as a school runs it); first paint is
+when the school's name reaches the terminal. Its floor is a
 minimal Textual app showing the same line in the same pseudo-terminal, started alternately with it.
 
 The pseudo-terminal answers the two questions the kiosk asks before it starts (ui/photo_mode.py) as
@@ -111,6 +112,12 @@ def setup(folder: Path) -> tuple[Path, Path]:
     kiosk = dict(config, schedule={**config["schedule"], "mode": "off"})
     kiosk_path = folder / "kiosk.yaml"
     kiosk_path.write_text(yaml.safe_dump(kiosk))
+    # The same kiosk writing marks back to iSAMS (a school's usual set-up): its writer starts after the
+    # first paint and finds nothing listening here, which the first paint does not wait for.
+    isams = {**config["erp"]["isams"], "base_url": "http://127.0.0.1:9", "client_id": "bench",
+             "client_secret": "bench"}
+    (folder / "kiosk-isams.yaml").write_text(yaml.safe_dump(dict(kiosk, erp={**config["erp"], "enabled": True,
+                                                                              "isams": isams})))
     env = {**without_bytecode_switch(os.environ), "IMLATE_CONFIG": str(path),
            "XDG_CACHE_HOME": str(folder / "cache")}
     subprocess.run(IMLATE + ["db", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -118,7 +125,9 @@ def setup(folder: Path) -> tuple[Path, Path]:
     people.write_text("name,kind,card\n" + "".join(f"Person {n},staff,CARD{n:05d}\n" for n in range(2000)))
     subprocess.run(IMLATE + ["people", "import", str(people)], env=env, check=True, stdout=subprocess.DEVNULL)
     # deploy/'s kiosk unit runs `db init` with the kiosk's config before the kiosk (ExecStartPre)
-    subprocess.run(IMLATE + ["--config", str(kiosk_path), "db", "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    for kiosk_config in (kiosk_path, folder / "kiosk-isams.yaml"):
+        subprocess.run(IMLATE + ["--config", str(kiosk_config), "db", "init"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
     return path, kiosk_path
 
 
@@ -158,20 +167,23 @@ def main() -> None:
             print(f"{name:<26} median {statistics.median(values) * 1000:.1f} ms, min {min(values) * 1000:.1f} ms")
             result(f"{name}, whole process (median of {RUNS})", statistics.median(values), base, "<= 10x")
         python = shutil.which("python3", path=str(Path(sys.executable).parent)) or sys.executable
-        argv = IMLATE + ["--config", str(kiosk), "kiosk"]
+        kiosks = {"iSAMS off": IMLATE + ["--config", str(kiosk), "kiosk"],
+                  "iSAMS on": IMLATE + ["--config", str(kiosk.with_name("kiosk-isams.yaml")), "kiosk"]}
         minimal = folder / "minimal_textual_app.py"
         minimal.write_text(MINIMAL_APP)
-        paints: list[float] = []
+        paints: dict[str, list[float]] = {name: [] for name in kiosks}
         floor_paints: list[float] = []
-        for _ in range(5):   # alternating, so both see the same load on a shared machine
+        for _ in range(5):   # alternating, so all see the same load on a shared machine
             floor_paints.append(first_paint([python, str(minimal)], env, b"ImLate Demo School"))
-            paints.append(first_paint(argv, env, b"ImLate Demo School"))
+            for name, argv in kiosks.items():
+                paints[name].append(first_paint(argv, env, b"ImLate Demo School"))
         print(f"minimal Textual app first paint: median {statistics.median(floor_paints) * 1000:.0f} ms, "
               f"min {min(floor_paints) * 1000:.0f} ms (5 starts)")
-        print(f"kiosk first paint (schedule.mode off): median {statistics.median(paints) * 1000:.0f} ms, "
-              f"min {min(paints) * 1000:.0f} ms (5 starts)")
-        result("kiosk start to first paint, schedule.mode off (median of 5)", statistics.median(paints),
-               statistics.median(floor_paints), "< 600 ms")
+        for name, values in paints.items():
+            print(f"kiosk first paint (schedule.mode off, {name}): median {statistics.median(values) * 1000:.0f} ms, "
+                  f"min {min(values) * 1000:.0f} ms (5 starts)")
+            result(f"kiosk start to first paint, {name} (median of 5)", statistics.median(values),
+                   statistics.median(floor_paints), "< 600 ms")
 
 
 if __name__ == "__main__":

@@ -36,11 +36,18 @@ START_KIOSK = textwrap.dedent("""
 """)
 
 
+ISAMS_ON = ("erp: {enabled: true, isams: {base_url: 'http://127.0.0.1:9', client_id: kiosk, "
+            "client_secret: demo}}\n")
+
+
 @pytest.mark.slow
-def test_a_kiosk_on_a_warm_cache_with_nothing_scheduled_loads_only_what_it_shows(tmp_path, monkeypatch):
+@pytest.mark.parametrize("erp", ["", ISAMS_ON], ids=["isams-off", "isams-on"])
+def test_a_kiosk_on_a_warm_cache_with_nothing_scheduled_loads_only_what_it_shows(tmp_path, monkeypatch, erp):
+    """With iSAMS on, the writer's HTTP client is made in its thread after the first paint (settle_in);
+    before that nothing may load pydantic (services once imported `Settings` for their type hints)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     (tmp_path / "config.yaml").write_text("database: {url: 'sqlite:///imlate.db'}\nlogging: {file: imlate.log}\n"
-                                          "schedule: {mode: 'off'}\n")
+                                          "schedule: {mode: 'off'}\n" + erp)
     subprocess.run([sys.executable, "-m", "imlate_tui", "--config", "config.yaml", "db", "init"], cwd=tmp_path,
                    check=True, capture_output=True, timeout=120)   # validates, and fills the cache
     proc = subprocess.run([sys.executable, "-c", START_KIOSK], cwd=tmp_path, capture_output=True, text=True,

@@ -7,11 +7,14 @@ import signal
 import sys
 import threading
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.jobs.context import JobContext
 from imlate_tui.jobs.runner import run_job
 from imlate_tui.jobs.scheduler import SchedulerService, job_triggers, next_fire_times
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

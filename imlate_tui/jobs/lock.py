@@ -16,9 +16,12 @@ import os
 import socket
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.db.connection import sqlite_path
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 class FileLock:

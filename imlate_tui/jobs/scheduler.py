@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.errors import ConfigError
 from imlate_tui.jobs.lock import scheduler_lock
 from imlate_tui.jobs.registry import JOBS
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ first sign-in of the day, of the session?): `ScanAttendance` reads it once per s
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings, parse_hhmm
+from imlate_tui.config_basics import parse_hhmm
 from imlate_tui.db import scan_path
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.attendance import is_early_leave
@@ -20,6 +21,9 @@ from imlate_tui.domain.lateness import Day, local_instant, minutes_late, session
 from imlate_tui.domain.scanning import school_date
 from imlate_tui.services.registers import policy_of
 from imlate_tui.services.todays_periods import TodaysPeriods
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 MIDNIGHT = time(0, 0)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.db import attendance, tracks
 from imlate_tui.db.models import Person
 from imlate_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 def _body_text(body: str | None) -> str:

@@ -21,14 +21,17 @@ Decisions:
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imlate_tui.config import Settings, parse_hhmm
+from imlate_tui.config_basics import parse_hhmm
 from imlate_tui.db import scan_path, tracks
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.domain.lateness import local_instant
 from imlate_tui.domain.scanning import Direction, Status, school_date
 from imlate_tui.jobs.context import JobContext
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 SOURCE = "auto"
 ACTOR = "auto-signout"

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.db import audit, corrections, scan_path
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Track
@@ -23,6 +23,9 @@ from imlate_tui.domain.lateness import local_instant
 from imlate_tui.domain.scanning import Direction, school_date
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.scanning import ScanResult, ScanService, scan_service_for
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 TEXT_MAX = 200   # Track.reason / void_reason column size
 _HHMM = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")

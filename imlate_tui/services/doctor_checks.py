@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from imlate_tui.config import Settings
 from imlate_tui.erp.mis import Mis, MisAuthError, MisBadResponse, MisError, MisPermissionError, MisUnavailable
 from imlate_tui.scanner.device import (DEVICE_GONE_ERRNOS, PERMISSION_FIX, DeviceSpec, ListDevices, OpenDevice,
                                        resolve)
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 class Level(StrEnum):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from imlate_tui.config import Settings
 from imlate_tui.erp.mis import Mis, MisAuthError, MisError, MisPermissionError
 from imlate_tui.services.doctor_checks import Check, Level
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 _FIXES: dict[type[MisError], str] = {
     MisAuthError: "check IMLATE_ERP__WONDE__TOKEN and that the school still approves the app in Wonde",

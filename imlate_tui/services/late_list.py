@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings, parse_hhmm
+from imlate_tui.config_basics import parse_hhmm
 from imlate_tui.db.models import AttendanceIntent, Person, Track
 from imlate_tui.db.tracks import counted
 from imlate_tui.domain.lateness import local_instant
 from imlate_tui.domain import search
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 WRITEBACK_OFF = "not written back (iSAMS integration off)"
 

@@ -6,13 +6,15 @@ that no other module here imports a provider package.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import registration
 from imlate_tui.erp.mis import AttendanceCode, Mis
 from imlate_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 Purpose = Literal["writeback", "absence", "sync", "check"]
 """What the requests are for: the request budget serves them in this order when it is short."""

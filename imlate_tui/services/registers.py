@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Iterable
 
-from imlate_tui.config import Settings, parse_hhmm
+from imlate_tui.config_basics import parse_hhmm
 from imlate_tui.db import registration
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person, RegistrationPeriod
@@ -21,6 +21,9 @@ from imlate_tui.db.registration import PeriodRow
 from imlate_tui.domain.attendance import CodeBook, Mark, Policy, Register
 from imlate_tui.domain.lateness import Day, Period
 from imlate_tui.erp.mis import MarkRead, MarkToWrite, Mis, MisCapabilities, RegisterPeriod
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,14 +24,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from imlate_tui.config import Settings
 from imlate_tui.db import reporting
 from imlate_tui.db.models import Person, Track
 from imlate_tui.domain.attendance import is_early_leave
 from imlate_tui.services import csv_cells
 from imlate_tui.services.registers import policy_of
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 CSV_COLUMNS = ["section", "date", "at", "school_id", "name", "kind", "year_group", "form_group",
                "minutes_late", "reason", "detail"]

@@ -27,14 +27,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, fn
 
 from imlate_tui.clock import Clock
-from imlate_tui.config import Settings
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import MisRequestCount
 from imlate_tui.erp.mis import MisBudgetExhausted
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=1)

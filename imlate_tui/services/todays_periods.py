@@ -11,12 +11,15 @@ two queries per division.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.db import registration, scan_path
 from imlate_tui.db.models import Person
 from imlate_tui.domain.lateness import Day, Period
 from imlate_tui.services.registers import day_from, period_of
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 class TodaysPeriods:

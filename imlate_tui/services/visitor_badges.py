@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.db.connection import write_transaction
 from imlate_tui.db.models import Person
 from imlate_tui.db.visitor_models import Visit
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.badges import Badge, render_badge
 from imlate_tui.services.printing import PrintError, print_pdf
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from imlate_tui.config import Settings
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services.imports import _Problems, _read_rows
 from imlate_tui.services.visitors import Visitors
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 COLUMNS = ("name", "organisation", "host", "date")
 

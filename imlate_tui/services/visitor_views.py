@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imlate_tui.config import Settings
 from imlate_tui.db import visitors as q
 from imlate_tui.db.visitor_models import Visit
 from imlate_tui.domain.scanning import school_date
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 def visitor_rows(settings: Settings, now: datetime, *, on_site_only: bool = False) -> list[dict[str, Any]]:

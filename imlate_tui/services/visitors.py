@@ -16,10 +16,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import audit, scan_path
 from imlate_tui.db import visitors as q
 from imlate_tui.db.connection import write_transaction
@@ -29,6 +28,9 @@ from imlate_tui.domain.scanning import Direction, school_date
 from imlate_tui.errors import InvalidInput
 from imlate_tui.services import host_email
 from imlate_tui.services.scanning import PersonView
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

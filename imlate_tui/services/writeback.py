@@ -36,10 +36,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import attendance
 from imlate_tui.db.models import AttendanceIntent
 from imlate_tui.domain.attendance import Decision, Event, decide, registers_needed
@@ -48,6 +47,9 @@ from imlate_tui.services.attendance_outbox import student_minutes_late
 from imlate_tui.services.registers import (applied, code_book, day_of, fit_to, mark_json, mark_to_write,
                                            policy_of, register_of)
 from imlate_tui.services.writeback_corrections import already_shown, lift_own_marks, refresh, undo_void
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 900

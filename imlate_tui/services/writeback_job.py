@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imlate_tui.config import Settings
 from imlate_tui.db import attendance
 from imlate_tui.errors import ImlateError
 from imlate_tui.services import writeback
 from imlate_tui.services.writeback import Writer, call_bound, claim_seconds
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 
 def stuck_for(settings: Settings) -> float | None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.config import Settings
 from imlate_tui.db import attendance
 from imlate_tui.erp.mis import Mis, MisError
 from imlate_tui.services.writeback import Writer
+
+if TYPE_CHECKING:
+    from imlate_tui.config import Settings
 
 log = logging.getLogger(__name__)
 

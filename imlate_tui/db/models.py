@@ -25,6 +25,13 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def display_name(person) -> str:
+    """How a person is named on screens and lists: preferred name or forename, then surname (a `Person`
+    or a roster's `RosterPerson`)."""
+    first = person.preferred_name or person.forename
+    return " ".join(part for part in (first, person.surname) if part) or (person.school_id or f"#{person.id}")
+
+
 class Person(BaseModel):
     kind = CharField(max_length=10)
     isams_id = BigIntegerField(null=True, unique=True)
@@ -59,8 +66,7 @@ class Person(BaseModel):
 
     @property
     def display_name(self) -> str:
-        first = self.preferred_name or self.forename
-        return " ".join(part for part in (first, self.surname) if part) or (self.school_id or f"#{self.id}")
+        return display_name(self)
 
     @property
     def divisions(self) -> list[int]:

@@ -21,8 +21,7 @@ from imlate_tui.domain.scanning import Direction, LastTrack
 _PERSON_COLUMNS = ", ".join(f"p.{f.column_name}" for f in Person._meta.sorted_fields)
 _PERSON_NAMES = tuple(f.name for f in Person._meta.sorted_fields)
 # Text and integer columns come back from sqlite3 and psycopg2 as str and int already, so only the others
-# (booleans, dates, instants) go through peewee's conversion: for a whole school's roster the per-field
-# call cost `imlate roster` more than its query.
+# (booleans, dates, instants) go through peewee's conversion.
 _PERSON_CONVERTS = [(f.name, f.python_value) for f in Person._meta.sorted_fields
                     if type(f) not in (AutoField, BigIntegerField, CharField, IntegerField, TextField)]
 _TRACK_COLUMNS = ("person_id", "at", "local_date", "direction", "source", "terminal", "actor", "note",
@@ -89,13 +88,6 @@ def _loaded(model, data: dict, **related):
     obj.__data__ = data
     obj.__rel__.update(related)
     return obj
-
-
-def people_of(query) -> list[Person]:
-    """The people a `Person.select()` of all fields finds (one query, peewee's own SQL), built as
-    `_person` builds them."""
-    cursor = database.execute(query)
-    return [_person_of(row) for row in cursor.fetchall()]
 
 
 def person_by_code(code: str, *, match_school_id: bool) -> Person | None:

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from imlate_tui.db.models import Person, Track
+from imlate_tui.db.connection import database
+from imlate_tui.db.models import Person, Track, display_name
 from imlate_tui.domain.scanning import Direction, LastTrack, Status, status_of
+
+
+class RosterPerson(NamedTuple):
+    """Who a roster row is about: the columns rosters, fire lists and roll calls show. A roster reads a
+    whole school, and building full `Person` models (21 columns, converters, a model object each) was
+    most of `imlate roster`'s own work; anything else is read through `id`."""
+    id: int
+    kind: str
+    school_id: str | None
+    forename: str
+    surname: str
+    preferred_name: str | None
+    year_group: int | None
+    form_group: str | None
+    active: bool
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self)
+
+
+_ROSTER_COLUMNS = [getattr(Person, name) for name in RosterPerson._fields]
 
 
 @dataclass(frozen=True)
 class RosterRow:
-    person: Person
+    person: RosterPerson
     status: Status
     last_event_at: datetime | None
     minutes_late: int | None
@@ -24,12 +48,8 @@ class RosterRow:
 
 
 def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
-    """Everyone with their status on `day`, sorted by surname. Two queries, whatever the size.
-
-    Rows come as tuples and people through `scan_path.people_of`: with a whole school on the roster,
-    peewee's setattr per field of every model cost `imlate roster` more than its queries and imports."""
-    from imlate_tui.db.scan_path import people_of
-
+    """Everyone with their status on `day`, sorted by surname. Two queries, whatever the size; rows
+    come as tuples (peewee's SQL, the driver's cursor)."""
     last: dict[int, tuple] = {}
     late: dict[int, int] = {}
     tracks = (Track.select(Track.person, Track.direction, Track.at, Track.source, Track.minutes_late)
@@ -38,11 +58,12 @@ def roster(day: date, *, include_inactive: bool = False) -> list[RosterRow]:
         last[person_id] = (direction, at, source)
         if minutes_late is not None and person_id not in late:
             late[person_id] = minutes_late
-    people = Person.select().order_by(Person.surname, Person.forename, Person.id)
+    people = Person.select(*_ROSTER_COLUMNS).order_by(Person.surname, Person.forename, Person.id)
     if not include_inactive:
         people = people.where(Person.active == True)  # noqa: E712
     rows = []
-    for person in people_of(people):
+    for row in database.execute(people).fetchall():
+        person = RosterPerson(*row[:-1], bool(row[-1]))   # SQLite keeps booleans as 0 and 1
         t = last.get(person.id)
         lt = LastTrack(Direction(t[0]), t[1]) if t else None
         rows.append(RosterRow(person, status_of(lt), t[1] if t else None, late.get(person.id),

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from imlate_tui.clock import Clock, utc_now
-from imlate_tui.erp.mis import mis_label
 from imlate_tui.services.scanning import ScanService, scan_service_for
 from imlate_tui.ui.status import KioskStatus
 
@@ -47,6 +46,7 @@ def kiosk_runtime(settings: Settings, clock: Clock = utc_now,
         runtime.scan_service.after_commit.append(forwarder.wake)
         runtime.background.append(forwarder.start)
     if settings.erp.enabled:
+        from imlate_tui.erp.mis import mis_label
         from imlate_tui.jobs.context import make_isams_client
         from imlate_tui.services.writer_loop import WriterLoop
 

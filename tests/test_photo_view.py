@@ -138,6 +138,16 @@ def test_pictures_are_loaded_after_the_decision_not_with_it():
     assert out.stdout.split("\n")[0] == "[] ['PIL', 'textual_image'] (10, 20)", out.stderr
 
 
+def test_half_blocks_and_initials_get_pillow_only():
+    """After the first paint the kiosk loads Pillow in every mode (the first scan's photo or initials
+    must not pay for it), and textual-image only where pictures are drawn with their pixels."""
+    code = ("import sys; from imlate_tui.ui.photo_mode import load_picture_support\n"
+            "load_picture_support(textual_image=False)\n"
+            "print(sorted({name.split('.')[0] for name in sys.modules} & {'PIL', 'textual_image'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "['PIL']", out.stderr
+
+
 def test_kitty_and_plain_terminals():
     assert ask_through_a_pty(KITTY)[0] == "kitty"
     assert ask_through_a_pty(PLAIN)[0] == "half-blocks"

@@ -142,8 +142,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         (the scan queue and the scanner start on mount) and wait in the outbox meanwhile."""
         if not self.is_running:
             return   # closing already: on_unmount has stopped what was started
-        if self.photo_mode.draws_pixels:
-            load_picture_support()   # before the first photo
+        load_picture_support(textual_image=self.photo_mode.draws_pixels)   # before the first photo
         freeze_startup_heap()
         for task in self.background:
             if (stop := task()) is not None:

@@ -172,11 +172,14 @@ def _set_cell(cell: tuple[int, int]) -> None:
     os.environ["TEXTUAL_CELL_WIDTH"], os.environ["TEXTUAL_CELL_HEIGHT"] = str(cell[0]), str(cell[1])
 
 
-def load_picture_support() -> None:
-    """Imports textual-image and Pillow (~40 ms), once, with textual-image's terminal query switched
-    off. Not before the kiosk's first paint: the kiosk calls this just after it, and every picture is
-    drawn after it (the photo widgets call it too, which is then free)."""
-    if "textual_image.widget" in sys.modules:
+def load_picture_support(textual_image: bool = True) -> None:
+    """Imports Pillow and (for sixel and kitty) textual-image, ~40 ms, once, with textual-image's
+    terminal query switched off. Not before the kiosk's first paint: the kiosk calls this just after
+    it, so the first scan's photo or initials do not pay for it (the photo widgets call it too, which
+    is then free)."""
+    from PIL import Image, ImageDraw, ImageFont, ImageOps  # noqa: F401  (photos and initials draw with these)
+
+    if not textual_image or "textual_image.widget" in sys.modules:
         return
     real = sys.__stdout__
     sys.__stdout__ = _NoTerminal(real)  # type: ignore[assignment, misc]

@@ -1,7 +1,7 @@
 """What runs beside the kiosk: the attendance writer, the embedded scheduler, the status line's facts.
 
-Built from the core's pieces (none of which know about Textual); the kiosk starts them on mount and
-stops them on unmount through its `background` seam.
+Built from the core's pieces (none of which know about Textual); the kiosk starts them just after its
+first paint (`KioskApp.settle_in`) and stops them on unmount through its `background` seam.
 """
 
 from __future__ import annotations

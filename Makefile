@@ -1,6 +1,10 @@
 # The two commands of the quick start: `make run` and `make test`.
 # Both create .venv on first use and install the pinned versions from constraints.txt.
-PYTHON ?= python3
+# Debian's own python3 where there is one: what a fresh Debian machine has, and what deploy/install.sh
+# builds the kiosk's venv with. A python3 that comes first on PATH from elsewhere (pyenv on the
+# development machine) may lack Debian's optimised build: pyenv's 3.11 ran Textual's start ~25 %
+# slower there, so the tests and benchmarks would not run what a school runs. PYTHON=... overrides.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -46,6 +50,7 @@ test-system:
 # Every benchmark, PostgreSQL ones on a private server, then one table of their RESULT lines.
 bench: $(STAMP)
 	@mkdir -p var; : > var/bench-results.txt; \
+	$(BIN)/python -c 'import sys; print("interpreter:", sys._base_executable, sys.version.split()[0])' | tee -a var/bench-results.txt; \
 	url=$$(scripts/pg-test-server.sh start 2>/dev/null) || url=""; \
 	rc=0; for b in bench/bench_*.py; do echo "== $$b" | tee -a var/bench-results.txt; \
 	  { IMLATE_BENCH_DATABASE_URL=$$url $(BIN)/python $$b 2>&1; echo "exit $$?" > var/bench-rc; } \

@@ -106,6 +106,27 @@ async def test_new_scan_replaces_result_at_once(db, clock):
         assert text_of(app, "#name") == "Fay Two"
 
 
+async def test_on_a_large_screen_the_next_scan_moves_nothing(db, clock):
+    """At 160x48 the name and minutes late keep the room of their largest letters: late after on time,
+    a short name after one in smaller letters, nothing below them moves, so a scan's frame is a repaint
+    of the panel and not a layout of the screen. On the 80x24 console they take only what they show."""
+    add_person("Bo", "Li", card="SHORT")                        # block letters at scale 3
+    add_person("Maximiliana", "Featherstonehaugh", card="LONG")  # smaller letters
+    service = ScanService(db, clock, lateness=lambda person, at: 12 if person.forename == "Bo" else None)
+    app = make_kiosk_app(db, clock=clock, scan_service=service)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await scan(pilot, "LONG")
+        assert text_of(app, "#late") == ""
+        places = {name: app.main.query_one(name).region for name in ("#name", "#group", "#late", "#hint")}
+        await scan(pilot, "SHORT")
+        assert text_of(app, "#late") == "12 MIN LATE"
+        assert text_of(app, "#name") == "Bo Li"
+        assert {name: app.main.query_one(name).region for name in places} == places
+    async with make_kiosk_app(db, clock=clock, scan_service=service).run_test(size=(80, 24)) as pilot:
+        await scan(pilot, "LONG")
+        assert pilot.app.main.query_one("#late").region.height == 0
+
+
 @pytest.mark.parametrize(("keys", "title"), [
     (["x"] * 65 + ["enter"], "Scan too long"),
     (["a", "b", "ctrl+a", "c", "enter"], "Unreadable scan"),

@@ -32,6 +32,9 @@ class BigText(Widget):
 
     def __init__(self, text: str = "", *, max_scale: int = 3, **kwargs) -> None:
         super().__init__(**kwargs)
+        # Steady: at least the room of the largest letters, drawn or not, so new words seldom change
+        # the height (and so seldom lay the screen out again); see ResultPanel.on_resize.
+        self.steady = False
         self.set_reactive(BigText.max_scale, max_scale)
         self.set_reactive(BigText.text, text)
 
@@ -48,10 +51,11 @@ class BigText(Widget):
             self.refresh(layout=True)
 
     def _height_of(self, text: str, width: int) -> int:
+        least = big_font.line_count(self.max_scale) if self.steady else 0
         if not text:
-            return 0
+            return least
         _, scale, plain = _layout(text, width, self.max_scale)
-        return (big_font.line_count(scale) if scale else 0) + plain
+        return max(least, (big_font.line_count(scale) if scale else 0) + plain)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self._height_of(self.text, width)

@@ -81,7 +81,7 @@ class ResultPanel(Vertical):
     ResultPanel #portrait { width: auto; height: auto; margin-right: 2; background: #0000aa; color: #ffffff; }
     ResultPanel #portrait.-hidden { display: none; }
     ResultPanel #words { height: auto; width: 1fr; }
-    ResultPanel #name { text-style: bold; }
+    ResultPanel #name { text-style: bold; content-align: left bottom; }
     ResultPanel #group { text-style: bold; }
     ResultPanel #late { color: #ffff55; margin-top: 1; }
     ResultPanel #hint { margin-top: 1; }
@@ -114,10 +114,17 @@ class ResultPanel(Vertical):
     def on_resize(self) -> None:
         # Block letters as big as the screen allows while the reason question still fits below them.
         height = self.screen.size.height
-        self.set_class(height < 32, "-small")
-        self.query_one("#verdict", BigText).max_scale = 1 if height < 32 else 2 if height < 40 else 3
-        self.query_one("#name", BigText).max_scale = 1 if height < 32 else 3
-        self.query_one("#late", BigText).max_scale = 1 if height < 40 else 2
+        small = height < 32
+        self.set_class(small, "-small")
+        self.query_one("#verdict", BigText).max_scale = 1 if small else 2 if height < 40 else 3
+        name, late = self.query_one("#name", BigText), self.query_one("#late", BigText)
+        name.max_scale = 1 if small else 3
+        late.max_scale = 1 if height < 40 else 2
+        # Where there is room, the name and minutes late keep the room of their largest letters: the
+        # next scan then moves nothing (a shorter name, on time after late) and Textual repaints the
+        # panel instead of laying the whole screen out again, the larger part of a scan's frame at
+        # 160x48 (bench/bench_kiosk.py). The 80x24 console has no rows to spare for that.
+        name.steady = late.steady = not small
         self.refresh(layout=True)
 
     def show_result(self, result: ScanResult, *, colour: bool) -> None:

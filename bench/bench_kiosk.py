@@ -11,6 +11,8 @@ Each scan is posted as a `ScanArrived` stamped with `time.perf_counter()` (what 
 widgets; "painted" is the next screen refresh after that, with the frame turned into terminal bytes as
 a real terminal's driver does (`terminal_bytes`). Scans go one at a time, alternating an
 on-time arrival (08:10) and a late one (08:45, AM registration at 08:25), each a different student.
+Photos are synced from the simulator and the app draws at true colour, so each result shows the
+student's photo in half blocks (what a kiosk in a text terminal shows; initials at 16 colours).
 Peak memory is this process's `ru_maxrss` (the simulator is another process).
 
 Prints `RESULT <measure> | <figure> | <floor> | <ratio> | <goal>` lines: the floor is the database
@@ -33,6 +35,8 @@ from zoneinfo import ZoneInfo
 from bench_absence import RemoteSimulator
 from seed import bench_settings
 
+from textual import constants
+
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, open_database
 from imlate_tui.db.models import Person
@@ -41,6 +45,7 @@ from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.jobs.context import JobContext, make_isams_client
 from imlate_tui.scanner import Scan
 from imlate_tui.services.codes_sync import sync_codes
+from imlate_tui.services.photo_sync import sync_photos
 from imlate_tui.services.registers import day_of
 from imlate_tui.services.student_sync import sync_students
 from imlate_tui.ui.kiosk_app import make_kiosk_app
@@ -85,6 +90,7 @@ def prepare(folder: Path, sim: RemoteSimulator, clock: SetClock):
     ctx = JobContext(settings, clock=clock)
     sync_codes(ctx)
     sync_students(ctx)
+    sync_photos(ctx)   # a school's kiosk shows each student's photo: half blocks in run_test's terminal
     ctx.close()
     client = make_isams_client(settings)
     cached: set[str] = set()
@@ -110,6 +116,7 @@ async def drive(settings, codes: list[str], clock: SetClock) -> dict[str, list[f
             writes[code] = time.perf_counter() - started
 
     runtime.scan_service.scan = timed_scan  # type: ignore[method-assign]
+    constants.COLOR_SYSTEM = "truecolor"   # a graphical terminal's colours: photos in half blocks, not initials
     app = make_kiosk_app(settings, clock=clock, scan_service=runtime.scan_service, status=runtime.status,
                          background=runtime.background, scanner=lambda on_scan, on_status: _Idle())
     seen: list[tuple[float, float]] = []

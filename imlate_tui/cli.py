@@ -514,7 +514,7 @@ def run() -> None:
         # Start-up (the imports, a whole school's roster) makes some 10^5 objects that live until exit,
         # and the cycle collector walks them again and again meanwhile: ~13 ms of `imlate roster`. The
         # quick commands run without it; the kiosk turns it back on after its first paint
-        # (`kiosk_app.freeze_startup_heap`).
+        # (`ui/collector.py: QuietCollector.start`).
         gc.disable()
     code = main()
     # Leave everything alive now out of the interpreter's last full garbage collection, which would

@@ -108,3 +108,19 @@ def test_initials_are_drawn_large_when_the_box_has_room():
     assert photo.initials_block("Ben Ng", 30, 16).plain != big.plain
     # Too small a box: the plain letters.
     assert "P S" in photo.initials_block("Priya Shah", 11, 5).plain
+
+
+def test_cells_of_one_colour_are_one_run_and_the_cache_keeps_only_bytes(tmp_path):
+    """A portrait is drawn as runs of cells (one segment each), and what is cached per face is its
+    pixels as one bytes object: ~2,000 styled objects a face kept the garbage collector busy."""
+    from PIL import Image
+
+    photo.clear_cache()
+    path = tmp_path / "flat.png"
+    Image.new("RGB", (40, 60), (200, 30, 30)).save(path)
+    runs = photo.photo_runs(path, 10, 5)
+    assert [len(line) for line in runs] == [1] * 5
+    assert runs[0][0][0] == photo.HALF_BLOCK * 10
+    assert runs[0][0][1].color.triplet == runs[0][0][1].bgcolor.triplet
+    rgb = photo._render(str(path), path.stat().st_mtime_ns, path.stat().st_size, 10, 5)
+    assert isinstance(rgb, bytes) and len(rgb) == 10 * 10 * 3

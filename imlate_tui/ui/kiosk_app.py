@@ -11,7 +11,6 @@ with `open_unlocked`, and its own module under `ui/screens/`.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
@@ -29,6 +28,7 @@ from imlate_tui.services.pin_guard import PinGuard
 from imlate_tui.services.reception import PersonMatch, Reception, reason_question
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanService
 from imlate_tui.ui import lockdown
+from imlate_tui.ui.collector import QuietCollector
 from imlate_tui.ui.keys import KeyRouting
 from imlate_tui.ui.messages import ReceptionDone, ScanArrived, ScannerStatusChanged, ScanProcessed
 from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode, load_picture_support
@@ -53,6 +53,7 @@ BackgroundTask = Callable[[], "Callable[[], None] | None"]
 # Bench/test seam: (arrived, shown) perf_counter timestamps for every scan result drawn.
 ResultHook = Callable[[float, float], None]
 STATUS_POLL_SECONDS = 3.0
+QUIET_SECONDS = 0.5   # after a result is drawn, before the collector may make a full pass (ui/collector.py)
 
 
 @runtime_checkable
@@ -95,6 +96,8 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         self.jobs = WriteJobs(self.post_message, scan_service, reception, self.actor)
         self.sounds = Sounds(settings.kiosk.sounds, self.bell)
         self.pending_scans = 0
+        self.collector = QuietCollector()
+        self._last_result = 0.0   # time.monotonic() of the last result drawn
         self.last_unknown_code: str | None = None
         self.result_hook: ResultHook | None = None
         self._scanner: ScannerHandle | None = None
@@ -143,7 +146,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         if not self.is_running:
             return   # closing already: on_unmount has stopped what was started
         load_picture_support(textual_image=self.photo_mode.draws_pixels)   # before the first photo
-        freeze_startup_heap()
+        self.collector.start()
         for task in self.background:
             if (stop := task()) is not None:
                 self._stops.append(stop)
@@ -158,9 +161,12 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
                 log.exception("stopping a background task failed")
         self.jobs.stop()
         self.sounds.close()
+        self.collector.stop()
 
     def tick(self) -> None:
         self.main.show_time(self.clock().astimezone(self.settings.tz))
+        if self.pending_scans == 0 and time.monotonic() - self._last_result > QUIET_SECONDS:
+            self.collector.quiet_moment()
 
     def poll_status(self) -> None:
         """Ask the status provider (cached values only) and redraw the status line."""
@@ -231,6 +237,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         self.jobs.scan(scan.code, source, arrived)
 
     def on_scan_processed(self, message: ScanProcessed) -> None:
+        self._last_result = time.monotonic()
         if not message.manual:
             self.pending_scans -= 1
             if (activity := getattr(self.scan_service, "activity", None)) is not None:
@@ -322,17 +329,6 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         from imlate_tui.ui.screens.visitor import open_visitor_form
 
         open_visitor_form(self)
-
-
-def freeze_startup_heap() -> None:
-    """Move everything alive once the kiosk is up (modules, widgets, styles: ~10^6 objects) out of the
-    garbage collector's sight. Otherwise every full collection walks it all: 50-90 ms with the UI
-    thread stopped, which a scan that lands on it sees as a frozen screen. Collections of what is made
-    later still run as before, so nothing leaks that would not have leaked anyway. The collector is
-    switched on here too: `imlate kiosk` starts with it off (cli.run)."""
-    gc.collect()
-    gc.freeze()
-    gc.enable()
 
 
 def make_kiosk_app(settings: Settings, *, clock: Clock = utc_now, scan_service: ScanService | None = None,

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.strip import Strip
 from textual.style import Style
 from textual.css.styles import RulesMap
@@ -43,15 +44,34 @@ class BlockLines(Visual):
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
         if not width:
             return []
-        lines = self.lines if height is None else self.lines[:height]
+        count = len(self.lines) if height is None else min(height, len(self.lines))
         strips = []
-        for (text, line_style), cells in zip(lines, self._widths):
-            strip = Strip([Segment(text, (style + line_style).rich_style)], cells)
+        for index, cells in zip(range(count), self._widths):
+            strip = Strip(self._segments(index, style), cells)
             strips.append(strip.crop(0, width) if cells > width else strip)
         return strips
+
+    def _segments(self, index: int, style: Style) -> list[Segment]:
+        text, line_style = self.lines[index]
+        return [Segment(text, (style + line_style).rich_style)]
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return max(self._widths, default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return len(self.lines)
+
+
+class RunLines(BlockLines):
+    """Lines made of runs of cells, each run with its own colours: a half-block photo (`photo.photo_runs`,
+    built once per photo and size). Drawn as they are, one segment a run: as a `rich.text.Text` with a
+    span a cell, Textual spent ~2 ms of every result frame on a 54x36 portrait turning it into Content."""
+
+    def __init__(self, runs: Sequence[Sequence[tuple[str, RichStyle]]]) -> None:
+        super().__init__([("".join(text for text, _ in line), PLAIN) for line in runs])
+        # Every run sets both its colours, so the widget's own style has nothing to add to them.
+        self._runs = [[Segment(text, run_style) for text, run_style in line] for line in runs]
+
+    def _segments(self, index: int, style: Style) -> list[Segment]:
+        return self._runs[index]
+

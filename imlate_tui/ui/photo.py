@@ -249,9 +249,9 @@ def _runs(rgb: bytes, width: int, height: int) -> Runs:
     return tuple(lines)
 
 
-# 32 levels a channel instead of 256: no visible difference at two pixels a text cell, but neighbouring
-# cells now often share their colours, so a portrait is fewer runs (segments for Textual to draw) and
-# its colours are mostly ones seen before (the caches below).
+# 32 levels a channel instead of 256: at two pixels a text cell only smooth gradients show (faint
+# steps), and neighbouring cells now often share their colours, so a portrait is fewer runs (segments
+# for Textual to draw) and its colours are mostly ones seen before (the caches below).
 _LEVELS = bytes((level & 0xF8) | 0x04 for level in range(256))
 
 

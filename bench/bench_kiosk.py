@@ -11,8 +11,10 @@ Each scan is posted as a `ScanArrived` stamped with `time.perf_counter()` (what 
 widgets; "painted" is the next screen refresh after that, with the frame turned into terminal bytes as
 a real terminal's driver does (`terminal_bytes`). Scans go one at a time, alternating an
 on-time arrival (08:10) and a late one (08:45, AM registration at 08:25), each a different student.
-Photos are synced from the simulator and the app draws at true colour, so each result shows the
-student's photo in half blocks (what a kiosk in a text terminal shows; initials at 16 colours).
+Photos are synced from the simulator and made as grainy as real photographs (`grain`), and the app
+draws at true colour, so each result shows the student's photo in half blocks (what a kiosk in a text
+terminal shows; initials at 16 colours). Textual draws at the kiosk's 120 frames a second (the
+first line printed says so): `imlate_tui.ui` is imported before Textual, as in `imlate kiosk`.
 Peak memory is this process's `ru_maxrss` (the simulator is another process).
 
 Prints `RESULT <measure> | <figure> | <floor> | <ratio> | <goal>` lines: the floor is the database
@@ -23,6 +25,7 @@ Run: .venv/bin/python bench/bench_kiosk.py [students]
 from __future__ import annotations
 
 import asyncio
+import random
 import resource
 import statistics
 import sys
@@ -32,10 +35,13 @@ from datetime import date, datetime, time as clock_time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import imlate_tui.ui  # noqa: F401  first, as in `imlate kiosk`: it sets TEXTUAL_FPS before Textual is imported
 from bench_absence import RemoteSimulator
 from seed import bench_settings
 
+from PIL import Image
 from textual import constants
+import textual.screen
 
 from imlate_tui.db import migrations
 from imlate_tui.db.connection import close_database, open_database
@@ -45,6 +51,7 @@ from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.jobs.context import JobContext, make_isams_client
 from imlate_tui.scanner import Scan
 from imlate_tui.services.codes_sync import sync_codes
+from imlate_tui.ui.photo import SMALL_SUFFIX
 from imlate_tui.services.photo_sync import sync_photos
 from imlate_tui.services.registers import day_of
 from imlate_tui.services.student_sync import sync_students
@@ -92,6 +99,7 @@ def prepare(folder: Path, sim: RemoteSimulator, clock: SetClock):
     sync_students(ctx)
     sync_photos(ctx)   # a school's kiosk shows each student's photo: half blocks in run_test's terminal
     ctx.close()
+    grain(settings.path(settings.photos_dir))
     client = make_isams_client(settings)
     cached: set[str] = set()
     students = list(Person.select().where(Person.kind == "student").order_by(Person.id))
@@ -149,6 +157,19 @@ async def drive(settings, codes: list[str], clock: SetClock) -> dict[str, list[f
     return figures
 
 
+def grain(photos: Path) -> None:
+    """Make the simulator's flat-coloured faces as grainy as real photographs. What a half-block photo
+    costs to draw grows with its runs of same-coloured cells: a simulator face at 54x36 cells is ~750
+    runs, two real photographs (a portrait and a cat, through photo sync's 64 px copy) 1,643 and 1,833
+    of 1,944 cells. With +-8 levels of noise a face is ~1,920 runs: no cheaper than a real one."""
+    for small in sorted(photos.glob(f"*{SMALL_SUFFIX}")):
+        with Image.open(small) as img:
+            rgb = img.convert("RGB")
+        noise = random.Random(small.name)
+        grainy = bytes(min(255, max(0, value + noise.randint(-8, 8))) for value in rgb.tobytes())
+        Image.frombytes("RGB", rgb.size, grainy).save(small, "PNG")
+
+
 def terminal_bytes(app) -> None:
     """run_test's headless driver skips turning each frame into the bytes a terminal is sent; on a real
     terminal that is part of every paint, so the bench does it too (only the write itself is left out)."""
@@ -190,7 +211,8 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ms = {k: [v * 1000 for v in values] for k, values in figures.items()}
     print(f"kiosk bench: {len(codes)} students from the iSAMS simulator, iSAMS on (writer running), "
-          f"{len(ms['late'])} late + {len(ms['on_time'])} on-time sign-ins, one at a time, 160x48")
+          f"{len(ms['late'])} late + {len(ms['on_time'])} on-time sign-ins, one at a time, 160x48, "
+          f"{round(1 / textual.screen.UPDATE_PERIOD)} frames a second")
     for kind in ("late", "on_time"):
         label = kind.replace("_", "-")
         for p in (50, 99):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import textwrap
@@ -83,6 +84,16 @@ def test_the_ui_draws_at_120_frames_a_second_unless_told_otherwise(given, period
     code = "import imlate_tui.ui.kiosk_app, textual.screen; print(textual.screen.UPDATE_PERIOD)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert float(out.stdout) == pytest.approx(period), out.stderr
+
+
+def test_the_kiosk_bench_draws_at_the_kiosks_frame_rate():
+    """bench/bench_kiosk.py once imported Textual before `imlate_tui.ui` and so measured at Textual's
+    60 frames a second, not the kiosk's 120: every result waited up to twice as long for its frame."""
+    env = {name: value for name, value in os.environ.items() if name != "TEXTUAL_FPS"}
+    code = "import sys; sys.path.insert(0, 'bench'); import bench_kiosk, textual.screen; print(textual.screen.UPDATE_PERIOD)"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert float(out.stdout) == pytest.approx(1 / 120), out.stderr
 
 
 async def test_the_kiosk_turns_the_cycle_collector_back_on_once_drawn(db, clock):

@@ -120,7 +120,25 @@ def test_cells_of_one_colour_are_one_run_and_the_cache_keeps_only_bytes(tmp_path
     Image.new("RGB", (40, 60), (200, 30, 30)).save(path)
     runs = photo.photo_runs(path, 10, 5)
     assert [len(line) for line in runs] == [1] * 5
-    assert runs[0][0][0] == photo.HALF_BLOCK * 10
-    assert runs[0][0][1].color.triplet == runs[0][0][1].bgcolor.triplet
+    top, bottom, cells = runs[0][0]
+    assert cells == 10 and top == bottom
     rgb = photo._render(str(path), path.stat().st_mtime_ns, path.stat().st_size, 10, 5)
     assert isinstance(rgb, bytes) and len(rgb) == 10 * 10 * 3
+
+
+def test_a_photo_line_is_sent_to_the_terminal_exactly_as_textual_would_send_its_segments(tmp_path):
+    """`PhotoStrip` writes a line's terminal text from its runs itself (one code per colour); it must
+    be byte for byte what Textual makes of the same segments, at every colour system."""
+    from textual.strip import Strip
+
+    from imlate_tui.ui.widgets.block_lines import PhotoStrip, RunLines
+
+    photo.clear_cache()
+    path = write_photo(tmp_path / "p.jpg")
+    runs = photo.photo_runs(path, 16, 8)
+    assert RunLines(runs).size == (16, 8) and sum(len(line) for line in runs) > 8   # more than one run a line
+    for system in ("truecolor", "256", "standard"):
+        console = Console(color_system=system, file=None)
+        for strip in RunLines(runs).strips:  # new styles: Textual keeps a style's codes on the style
+            assert isinstance(strip, PhotoStrip) and strip.cell_length == 16
+            assert strip.render(console) == Strip(list(strip), strip.cell_length).render(console)

@@ -300,6 +300,58 @@ async def test_half_blocks_fill_the_box_and_grow_with_the_screen(people, clock, 
         assert view.size.height > small.height and len(rows) == view.size.height
 
 
+async def test_a_half_block_photo_goes_to_the_screen_as_its_own_strips(people, clock, truecolor):
+    """The fast path (PhotoView.render_lines): the photo's own strips, each line's terminal text made
+    once from its runs; a colour filter (NO_COLOR's) still gets the usual, filtered drawing."""
+    from imlate_tui.ui.widgets.block_lines import PhotoStrip
+
+    app = make_kiosk_app(people, clock=clock, photo_mode=PhotoMode.HALF_BLOCKS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await scan(pilot, "ADA1")
+        view = app.main.query_one(PhotoView)
+        strips = view.render_lines(Region(0, 0, *view.size))
+        assert len(strips) == view.size.height > 20
+        assert all(isinstance(strip, PhotoStrip) and strip.cell_length == view.size.width for strip in strips)
+        assert "38;2;" in strips[0].render(app.console)
+
+
+async def test_under_no_color_the_photo_is_drawn_through_textuals_filters(people, clock, truecolor, monkeypatch):
+    from imlate_tui.ui.widgets.block_lines import PhotoStrip
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_kiosk_app(people, clock=clock, photo_mode=PhotoMode.HALF_BLOCKS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await scan(pilot, "ADA1")
+        view = app.main.query_one(PhotoView)
+        strips = view.render_lines(Region(0, 0, *view.size))
+        assert strips and not any(isinstance(strip, PhotoStrip) for strip in strips)
+        colours = re.findall(r"[34]8;2;(\d+);(\d+);(\d+)", "".join(strip.render(app.console) for strip in strips))
+        assert colours and all(red == green == blue for red, green, blue in colours)   # Textual's greys
+
+
+async def test_a_faces_strips_are_freed_as_soon_as_the_next_face_replaces_it(people, clock, truecolor):
+    """Textual keeps `[self]` inside a strip drawn whole (a reference cycle); a face's ~2,000 segments
+    then waited for a full garbage collection, and the kiosk bench grew to ~400 MB. PhotoStrip does
+    not make that cycle, so reference counting frees a face the moment it is replaced."""
+    import gc
+    import weakref
+
+    app = make_kiosk_app(people, clock=clock, photo_mode=PhotoMode.HALF_BLOCKS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await scan(pilot, "ADA1")
+        await pilot.pause()
+        gc.disable()   # after the kiosk's own start-up switched it on: only reference counting from here
+        try:
+            view = app.main.query_one(PhotoView)
+            first = weakref.ref(view.visual.strips[0])
+            await scan(pilot, "ADA1")   # Ada again (signing out): a new drawing of the face
+            await pilot.pause()
+            assert view.visual.strips[0] is not first()
+            assert first() is None
+        finally:
+            gc.enable()
+
+
 async def test_sixteen_colours_get_initials_even_where_half_blocks_were_chosen(people, clock):
     # The pilot's console has the colours of this environment; force the Linux console's 16.
     import textual.constants

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.color import Color, ColorType
+from rich.color import Color, ColorSystem, ColorType
 from rich.color_triplet import ColorTriplet
 from rich.style import Style
 from rich.text import Text
@@ -132,8 +132,8 @@ def photo_text(path: Path | None, width: int, height: int) -> Text | None:
     for row, line in enumerate(runs):
         if row:
             text.append("\n")
-        for cells, style in line:
-            text.append(cells, style)
+        for top, bottom, cells in line:
+            text.append(HALF_BLOCK * cells, run_style(top, bottom))
     return text
 
 
@@ -210,8 +210,11 @@ def fit_cells(picture_size: tuple[int, int], room: tuple[int, int], cell: tuple[
     return cols, max(min(round(cols * cell_w / (aspect * cell_h)), rows), 1)
 
 
-# A photo in half blocks: its lines, each a tuple of runs of cells that share their two colours.
-Runs = tuple[tuple[tuple[str, Style], ...], ...]
+# A photo in half blocks: its lines, each a tuple of runs of cells that share their two colours, a run
+# as (the top pixel's RGB, the bottom pixel's RGB, how many cells). `widgets/block_lines.PhotoStrip`
+# draws them; `run_style` is a run's colours as a rich Style.
+Run = tuple[bytes, bytes, int]
+Runs = tuple[tuple[Run, ...], ...]
 
 
 @lru_cache(maxsize=256)
@@ -243,7 +246,7 @@ def _runs(rgb: bytes, width: int, height: int) -> Runs:
         runs, start = [], 0
         for col in range(1, width + 1):
             if col == width or cells[col] != cells[start]:
-                runs.append((HALF_BLOCK * (col - start), _cell_style(*cells[start])))
+                runs.append((*cells[start], col - start))
                 start = col
         lines.append(tuple(runs))
     return tuple(lines)
@@ -255,11 +258,17 @@ def _runs(rgb: bytes, width: int, height: int) -> Runs:
 _LEVELS = bytes((level & 0xF8) | 0x04 for level in range(256))
 
 
-@lru_cache(maxsize=4096)
-def _cell_style(top: bytes, bottom: bytes) -> Style:
-    """One half-block cell's colours (RGB bytes), shared by every photo that has them. Built from the
-    colours directly: parsing "#rrggbb" for each of a portrait's ~2,000 cells took ~20 ms a new face."""
+def run_style(top: bytes, bottom: bytes) -> Style:
+    """A run's colours (RGB bytes) as a Style. Built from the colours directly: parsing "#rrggbb" for
+    each of a portrait's ~2,000 cells took ~20 ms a new face."""
     return Style.from_color(_colour(top), _colour(bottom))
+
+
+@lru_cache(maxsize=4096)
+def sgr_colour(rgb: bytes, system: ColorSystem, foreground: bool) -> str:
+    """The terminal's code for one colour as a foreground or background ("38;2;r;g;b" at true colour),
+    exactly as Rich and Textual write it, downgraded to the terminal's colour system."""
+    return ";".join(_colour(rgb).downgrade(system).get_ansi_codes(foreground))
 
 
 @lru_cache(maxsize=4096)
@@ -269,6 +278,6 @@ def _colour(rgb: bytes) -> Color:
 
 def clear_cache() -> None:
     _render.cache_clear()
-    _cell_style.cache_clear()
+    sgr_colour.cache_clear()
     _colour.cache_clear()
     _load.cache_clear()

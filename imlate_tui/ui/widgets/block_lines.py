@@ -10,15 +10,20 @@ background, bold, `content-align`). `str()` gives the plain text, as `str(Text)`
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from rich.cells import cell_len
+from rich.color import ColorSystem
+from rich.console import COLOR_SYSTEMS, Console
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.style import Style
 from textual.css.styles import RulesMap
 from textual.visual import RenderOptions, Visual
+
+from imlate_tui.ui.photo import HALF_BLOCK, Run, Runs, run_style, sgr_colour
 
 PLAIN = Style()
 BOLD = Style(bold=True)
@@ -46,14 +51,10 @@ class BlockLines(Visual):
             return []
         count = len(self.lines) if height is None else min(height, len(self.lines))
         strips = []
-        for index, cells in zip(range(count), self._widths):
-            strip = Strip(self._segments(index, style), cells)
+        for (text, line_style), cells in zip(self.lines[:count], self._widths):
+            strip = Strip([Segment(text, (style + line_style).rich_style)], cells)
             strips.append(strip.crop(0, width) if cells > width else strip)
         return strips
-
-    def _segments(self, index: int, style: Style) -> list[Segment]:
-        text, line_style = self.lines[index]
-        return [Segment(text, (style + line_style).rich_style)]
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return max(self._widths, default=0)
@@ -62,17 +63,46 @@ class BlockLines(Visual):
         return len(self.lines)
 
 
+class PhotoStrip(Strip):
+    """One line of a half-block photo: its runs as segments (what Textual crops, blends under a dialog
+    and snapshots), and, for the usual frame where the line is drawn whole, its terminal text made
+    straight from the runs with one code per colour. Textual would make a Style's codes per run, and
+    a real photograph is ~1,900 runs of ~1,944 cells, nearly every one a colour pair it has not seen."""
+
+    def __init__(self, runs: Sequence[Run]) -> None:
+        super().__init__([Segment(HALF_BLOCK * cells, run_style(top, bottom)) for top, bottom, cells in runs],
+                         sum(cells for _, _, cells in runs))
+        self.runs = runs
+        self._terminal_text: dict[ColorSystem, str] = {}
+
+    def divide(self, cuts: Iterable[int]) -> Sequence[Strip]:
+        cuts = [cut for cut in cuts if cut <= self.cell_length]
+        if cuts == [self.cell_length]:
+            # Not cached: Strip keeps `[self]` in itself, a reference cycle, and a face's strips (with
+            # their ~1,900 segments) then outlived the face until a full garbage collection.
+            return [self]
+        return super().divide(cuts)
+
+    def render(self, console: Console) -> str:
+        system = COLOR_SYSTEMS.get(console.color_system or "", ColorSystem.TRUECOLOR)
+        text = self._terminal_text.get(system)
+        if text is None:
+            text = self._terminal_text[system] = "".join([
+                f"\x1b[{sgr_colour(top, system, True)};{sgr_colour(bottom, system, False)}m{HALF_BLOCK * cells}\x1b[0m"
+                for top, bottom, cells in self.runs])
+        return text
+
+
 class RunLines(BlockLines):
-    """Lines made of runs of cells, each run with its own colours: a half-block photo (`photo.photo_runs`).
-    Drawn as they are, one segment a run: as a `rich.text.Text` with a span a cell, Textual turned a
-    54x36 portrait into Content on every new face (a micro-benchmark: 33 ms to set, 72 to draw, against
-    0.4 and 11 ms this way; docs/reliability.md)."""
+    """A half-block photo (`photo.photo_runs`), a `PhotoStrip` a line. As a `rich.text.Text` with a span
+    a cell, Textual turned a 54x36 portrait into Content on every new face (a micro-benchmark: 33 ms to
+    set, 72 to draw); `PhotoView.render_lines` hands these strips to the screen as they are."""
 
-    def __init__(self, runs: Sequence[Sequence[tuple[str, RichStyle]]]) -> None:
-        super().__init__([("".join(text for text, _ in line), PLAIN) for line in runs])
-        # Every run sets both its colours, so the widget's own style has nothing to add to them.
-        self._runs = [[Segment(text, run_style) for text, run_style in line] for line in runs]
+    def __init__(self, runs: Runs) -> None:
+        self.strips = [PhotoStrip(line) for line in runs]
+        super().__init__([(HALF_BLOCK * strip.cell_length, PLAIN) for strip in self.strips])
+        self.size = Size(max(self._widths, default=0), len(self.strips))
 
-    def _segments(self, index: int, style: Style) -> list[Segment]:
-        return self._runs[index]
-
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        strips = self.strips if height is None else self.strips[:height]
+        return [strip.crop(0, width) for strip in strips]

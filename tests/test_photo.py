@@ -139,6 +139,12 @@ def test_a_photo_line_is_sent_to_the_terminal_exactly_as_textual_would_send_its_
     assert RunLines(runs).size == (16, 8) and sum(len(line) for line in runs) > 8   # more than one run a line
     for system in ("truecolor", "256", "standard"):
         console = Console(color_system=system, file=None)
-        for strip in RunLines(runs).strips:  # new styles: Textual keeps a style's codes on the style
+        for strip, line in zip(RunLines(runs).strips, runs):  # new styles: Textual keeps a style's codes on the style
             assert isinstance(strip, PhotoStrip) and strip.cell_length == 16
-            assert strip.render(console) == Strip(list(strip), strip.cell_length).render(console)
+            sent = strip.render(console)
+            assert strip._made is None   # the terminal text needs no segments
+            segments = list(strip)       # made when asked for, through Strip's own methods
+            assert [(segment.text, segment.style) for segment in segments] == \
+                [(photo.HALF_BLOCK * cells, photo.run_style(top, bottom)) for top, bottom, cells in line]
+            assert sent == Strip(segments, strip.cell_length).render(console)
+            assert strip.crop(0, 4).text == photo.HALF_BLOCK * 4 and len(strip.divide([5, 16])) == 2

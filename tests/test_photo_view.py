@@ -302,7 +302,8 @@ async def test_half_blocks_fill_the_box_and_grow_with_the_screen(people, clock, 
 
 async def test_a_half_block_photo_goes_to_the_screen_as_its_own_strips(people, clock, truecolor):
     """The fast path (PhotoView.render_lines): the photo's own strips, each line's terminal text made
-    once from its runs; a colour filter (NO_COLOR's) still gets the usual, filtered drawing."""
+    once from its runs, no segments made for the frame; a colour filter (NO_COLOR's) still gets the
+    usual, filtered drawing."""
     from imlate_tui.ui.widgets.block_lines import PhotoStrip
 
     app = make_kiosk_app(people, clock=clock, photo_mode=PhotoMode.HALF_BLOCKS)
@@ -313,6 +314,7 @@ async def test_a_half_block_photo_goes_to_the_screen_as_its_own_strips(people, c
         assert len(strips) == view.size.height > 20
         assert all(isinstance(strip, PhotoStrip) and strip.cell_length == view.size.width for strip in strips)
         assert "38;2;" in strips[0].render(app.console)
+        assert all(strip._made is None for strip in strips)   # the frames drawn so far needed no segments
 
 
 async def test_under_no_color_the_photo_is_drawn_through_textuals_filters(people, clock, truecolor, monkeypatch):

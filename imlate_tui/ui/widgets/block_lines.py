@@ -64,16 +64,34 @@ class BlockLines(Visual):
 
 
 class PhotoStrip(Strip):
-    """One line of a half-block photo: its runs as segments (what Textual crops, blends under a dialog
-    and snapshots), and, for the usual frame where the line is drawn whole, its terminal text made
-    straight from the runs with one code per colour. Textual would make a Style's codes per run, and
-    a real photograph is ~1,900 runs of ~1,944 cells, nearly every one a colour pair it has not seen."""
+    """One line of a half-block photo, drawn from its runs. Drawn whole (the usual frame), the line
+    needs only its terminal text, made straight from the runs with one cached code per colour: Textual
+    would make a Style's codes per run, and a real photograph is ~1,900 runs of ~1,944 cells, nearly
+    every one a colour pair it has not seen. Its segments (a Style each) are made only if Textual asks
+    for them (a dialog over the photo, a screenshot): making them for every new face was most of the
+    time to show a result (~5 ms a scan, and the garbage collector's passes over them)."""
 
     def __init__(self, runs: Sequence[Run]) -> None:
-        super().__init__([Segment(HALF_BLOCK * cells, run_style(top, bottom)) for top, bottom, cells in runs],
-                         sum(cells for _, _, cells in runs))
         self.runs = runs
         self._terminal_text: dict[ColorSystem, str] = {}
+        self._made: list[Segment] | None = None
+        super().__init__((), sum(cells for _, _, cells in runs))
+
+    # Strip keeps its segments in `_segments` (Textual 8, pinned in constraints.txt) and reads them
+    # there in every method; this property makes them on first read. tests/test_photo.py checks that
+    # the segments are the line and are not made for a frame.
+    @property
+    def _segments(self) -> list[Segment]:
+        if self._made is None:
+            self._made = [Segment(HALF_BLOCK * cells, run_style(top, bottom)) for top, bottom, cells in self.runs]
+        return self._made
+
+    @_segments.setter
+    def _segments(self, _given: list[Segment]) -> None:
+        """Strip.__init__ stores what it was given (nothing): the runs are the line."""
+
+    def __bool__(self) -> bool:
+        return self.cell_length > 0
 
     def divide(self, cuts: Iterable[int]) -> Sequence[Strip]:
         cuts = [cut for cut in cuts if cut <= self.cell_length]

@@ -51,12 +51,12 @@ from imlate_tui.demo.isams_sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from imlate_tui.jobs.context import JobContext, make_isams_client
 from imlate_tui.scanner import Scan
 from imlate_tui.services.codes_sync import sync_codes
-from imlate_tui.ui.photo import SMALL_SUFFIX
 from imlate_tui.services.photo_sync import sync_photos
 from imlate_tui.services.registers import day_of
 from imlate_tui.services.student_sync import sync_students
 from imlate_tui.ui.kiosk_app import make_kiosk_app
 from imlate_tui.ui.messages import ScanArrived
+from imlate_tui.ui.photo import SMALL_SUFFIX
 from imlate_tui.ui.runtime import kiosk_runtime
 from imlate_tui.ui.widgets.block_lines import RunLines
 from imlate_tui.ui.widgets.photo_view import PhotoView

@@ -16,7 +16,6 @@ from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.console import COLOR_SYSTEMS, Console
 from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.style import Style

@@ -124,7 +124,7 @@ async def test_early_leaver_is_asked_why(db, clock):
         await pilot.press(*"EARLY1", "enter")
         await settle(pilot)
         assert asking(app)
-        assert "leaving early" in str(app.main.query_one("#question").render())
+        assert "leaving early" in str(app.main.question.render())
         await type_slowly(pilot, "2")
         for _ in range(300):
             if Track.get(Track.direction == "out").reason:

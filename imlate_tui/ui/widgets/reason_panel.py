@@ -4,10 +4,14 @@ Not a modal screen: the name, photo, IN/OUT and minutes stay in view while the s
 a number key, the arrows and Enter, or a printed `REASON:<n>` barcode. No answer before the countdown
 ends (or another card scanned) means no reason. The panel posts `Answered` once per question.
 
-Closed, it keeps its place on screen, blank (a blank border, blank lines): opening and closing it then
-changes only what is drawn, not where anything is, so a scan after a late arrival costs no layout pass
-of the whole screen (`same_size.py` says what one costs). It is the last thing in its column, so the
-blank space is where nothing else would be anyway.
+Closed, it keeps its place on screen, blank (a blank border, as many blank lines as the question
+had): opening and closing it then changes only what is drawn, not where anything is, so a scan after a
+late arrival costs no layout pass of the whole screen (`same_size.py` says what one costs). It is the
+last thing in its column, so the blank space is where nothing else would be anyway.
+
+One widget draws the question, the choices and the countdown: every widget a scan's frame redraws
+costs its own pass through Textual's styles and its own messages (~0.3-1 ms each at 160x48), and this
+panel changes on every late arrival and every scan after one (`bench/bench_kiosk.py`).
 """
 
 from __future__ import annotations
@@ -15,15 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
+from textual.style import Style
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widget import Widget
 
 from imlate_tui.services.reception import ReasonQuestion
-from imlate_tui.ui.widgets.same_size import update_same_size
 
 OPEN_BORDER = ("solid", "#ffff55")
 CLOSED_BORDER = ("blank", "#ffff55")   # the same room, nothing drawn
@@ -36,12 +38,12 @@ def reason_number(code: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-class ReasonPanel(Vertical):
+class ReasonPanel(Widget):
+    COMPONENT_CLASSES = {"reason-panel--question", "reason-panel--countdown"}
     DEFAULT_CSS = """
     ReasonPanel { height: auto; border: blank; padding: 0 1; margin-top: 1; }
-    ReasonPanel #question { text-style: bold; color: #ffff55; }
-    ReasonPanel #choices { height: auto; }
-    ReasonPanel #countdown { color: $text-muted; }
+    ReasonPanel > .reason-panel--question { text-style: bold; color: #ffff55; }
+    ReasonPanel > .reason-panel--countdown { color: $text-muted; }
     """
 
     @dataclass
@@ -55,13 +57,9 @@ class ReasonPanel(Vertical):
         self.question: ReasonQuestion | None = None
         self.remaining = 0
         self.highlighted = 0
-        self._drawn: int | None = None   # how many reasons are on screen; None when blank
+        self._content = Content("")
+        self._drawn = False   # a question is on screen (open, or closed and not yet blanked)
         self._timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="question")
-        yield Static(id="choices")
-        yield Static(id="countdown")
 
     @property
     def is_open(self) -> bool:
@@ -70,10 +68,9 @@ class ReasonPanel(Vertical):
     def ask(self, question: ReasonQuestion, timeout_seconds: int) -> None:
         self.close(None, blank=False)   # drawn over at once
         self.question, self.remaining, self.highlighted = question, timeout_seconds, 0
-        update_same_size(self.query_one("#question", Static), question.title)
         self._draw()
-        self.styles.border = OPEN_BORDER   # not a class: a class change restyles the panel and its children
-        self._drawn = len(question.reasons)
+        self.styles.border = OPEN_BORDER   # not a class: a class change restyles the panel
+        self._drawn = True
         self._timer = self.set_interval(1, self._tick)
 
     def answer_number(self, number: int) -> bool:
@@ -102,35 +99,39 @@ class ReasonPanel(Vertical):
             self._timer = None
         if question is not None:
             self.post_message(self.Answered(question.track_id, reason))
-        if blank and self._drawn is not None:
-            self._blank(self._drawn)
+        if blank and self._drawn:
+            self._blank()
 
-    def _blank(self, reasons: int) -> None:
-        """Closed: the same number of lines, with nothing on them."""
-        for selector, lines in (("#question", 1), ("#choices", reasons), ("#countdown", 1)):
-            update_same_size(self.query_one(selector, Static), "\n".join([" "] * lines))
+    def render(self) -> Content:
+        return self._content
+
+    def _blank(self) -> None:
+        """Closed: as many lines as the question took, with nothing on them."""
+        self._show(Content("\n".join([" "] * max(self.content_size.height, 1))))
         self.styles.border = CLOSED_BORDER
-        self._drawn = None
+        self._drawn = False
 
     def _tick(self) -> None:
         self.remaining -= 1
         if self.remaining <= 0:
             self.close(None)
         else:
-            self._draw_countdown()
+            self._draw()
 
     def _draw(self) -> None:
-        assert self.question is not None
-        text = Text()
-        for i, reason in enumerate(self.question.reasons):
-            style = "reverse bold" if i == self.highlighted else ""
-            text.append(f" {i + 1}  {reason} ", style=style)
-            text.append("\n")
-        text.rstrip()
-        update_same_size(self.query_one("#choices", Static), text)
-        self._draw_countdown()
+        question = self.question
+        assert question is not None
+        parts: list[str | tuple[str, str | Style]] = [
+            (question.title, self.get_visual_style("reason-panel--question"))]
+        for i, reason in enumerate(question.reasons):
+            parts += ["\n", (f" {i + 1}  {reason} ", "reverse bold" if i == self.highlighted else "")]
+        countdown = f"Key 1-{len(question.reasons)}, or Up/Down + Enter.  {self.remaining} s, then no reason."
+        parts += ["\n", (countdown, self.get_visual_style("reason-panel--countdown"))]
+        self._show(Content.assemble(*parts))
 
-    def _draw_countdown(self) -> None:
-        assert self.question is not None
-        update_same_size(self.query_one("#countdown", Static),
-            f"Key 1-{len(self.question.reasons)}, or Up/Down + Enter.  {self.remaining} s, then no reason.")
+    def _show(self, content: Content) -> None:
+        """New lines, laid out again only when their height at the panel's width changes."""
+        self._content = content
+        width = self.content_size.width
+        self.refresh(layout=not self.is_mounted or not width
+                     or content.get_height(self.styles, width) != self.content_size.height)

@@ -127,6 +127,32 @@ async def test_on_a_large_screen_the_next_scan_moves_nothing(db, clock):
         assert pilot.app.main.query_one("#late").region.height == 0
 
 
+async def test_the_clock_the_status_line_and_a_typed_card_lay_nothing_out(db, clock, monkeypatch):
+    """The clock ticks every second and the status line is polled every few: setting the same words
+    again, or new words of the same height, must not lay the whole screen out (4-8 ms at 160x48, and a
+    scan's result waited behind it: it was most of the slowest 1 % in bench/bench_kiosk.py)."""
+    layouts: list[str] = []
+    real = MainScreen._refresh_layout
+
+    def counted(screen, *args, **kwargs):
+        layouts.append("layout")
+        return real(screen, *args, **kwargs)
+
+    monkeypatch.setattr(MainScreen, "_refresh_layout", counted)
+    app = make_kiosk_app(db, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        before = len(layouts)
+        for typed in ("1", "12", "123"):
+            app.tick()
+            app.main.show_status(f"Scanner: keyboard input  |  iSAMS: off  |  {typed}")
+            app.main.show_typed(typed)
+            await settle(pilot)
+        assert str(app.main.query_one("#typed").render()) == "Card: 123_"
+        assert str(app.main.query_one("#status").render()).endswith("|  123")
+        assert len(layouts) == before
+
+
 @pytest.mark.parametrize(("keys", "title"), [
     (["x"] * 65 + ["enter"], "Scan too long"),
     (["a", "b", "ctrl+a", "c", "enter"], "Unreadable scan"),

@@ -21,6 +21,7 @@ from imlate_tui.services.scanning import ScanResult
 from imlate_tui.ui.resilience import KeepsRunning
 from imlate_tui.ui.widgets import BigClock, ResultPanel
 from imlate_tui.ui.widgets.reason_panel import ReasonPanel
+from imlate_tui.ui.widgets.same_size import update_same_size
 
 HINTS = "F2 roster   F3 sign in/out by hand   F4 assign card"
 
@@ -65,17 +66,17 @@ class MainScreen(KeepsRunning, Screen[None]):
 
     def show_time(self, now_local: datetime) -> None:
         for date in self.query("#date").results(Static):
-            date.update(f"{now_local:%A %d %B %Y}")
+            update_same_size(date, f"{now_local:%A %d %B %Y}")
         for clock in self.query(BigClock):
             clock.time_text = f"{now_local:%H:%M}"
 
     def show_status(self, line: str) -> None:
         for status in self.query("#status").results(Static):
-            status.update(line)
+            update_same_size(status, line)
 
     def show_typed(self, text: str) -> None:
         for typed in self.query("#typed").results(Static):
-            typed.update(f"Card: {text}_" if text else "")
+            update_same_size(typed, f"Card: {text}_" if text else "")
 
     def show_result(self, result: ScanResult, seconds: float, *, colour: bool) -> None:
         self.result_panel.show_result(result, colour=colour)

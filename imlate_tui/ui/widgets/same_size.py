@@ -6,7 +6,7 @@ of the 160x48 screen costs 4-8 ms plus a repaint of every widget whose place it 
 scan. So: update without layout, and ask for one only when the widget's height at its current width
 changes (a line that now wraps, an empty line that now has words). Widgets sized by their content's
 width (`width: auto`) and widgets not laid out yet always get the layout pass; hidden ones
-(`display: none`) never need one.
+(`display: none`) never need one. The same words again change nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from textual.widgets import Static
 
 
 def update_same_size(widget: Static, content: VisualType) -> None:
+    if isinstance(content, str) and widget.content == content:
+        return   # the clock's date and the status line are set every second or two, mostly unchanged
     if widget.is_mounted and not widget.display:
         widget.update(content, layout=False)   # takes no room; showing it again lays it out
         return

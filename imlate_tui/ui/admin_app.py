@@ -32,11 +32,11 @@ from imlate_tui.ui.admin.queue import QueueScreen
 from imlate_tui.ui.admin.roll_call import RollCallScreen
 from imlate_tui.ui.admin.roster import AdminRosterScreen
 from imlate_tui.ui.admin.visitors import VisitorsScreen
+from imlate_tui.ui.hangup import TerminalWatch
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
-TTY_CHECK_SECONDS = 5.0
 NO_TTY = ("imlate admin needs a terminal: connect with `ssh -t HOST` "
           "(or `ssh -t HOST imlate admin`), not a plain remote command")
 
@@ -68,13 +68,13 @@ class AdminApp(App[int]):
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock, actions: AdminActions,
-                 poll_seconds: float = POLL_SECONDS, watch_tty: bool = False) -> None:
+                 poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
         self.actions = actions
         self.poll_seconds = poll_seconds
-        self.watch_tty = watch_tty
+        self.terminal = TerminalWatch(self)
         self.generation = 0
         """Bumped whenever the database changed; screens reload when theirs is older."""
         self.changes: ChangeWatch | None = None
@@ -98,10 +98,9 @@ class AdminApp(App[int]):
     def on_mount(self) -> None:
         self.changes = ChangeWatch()
         self.changes.changed()  # the baseline
+        self.terminal.start()
         self.switch_mode("roster")
         self.set_interval(self.poll_seconds, self.poll_changes)
-        if self.watch_tty:
-            self.set_interval(TTY_CHECK_SECONDS, self._check_tty)
         if not self.actions.can_change:
             self.notify(f"{self.actions.read_only_message}; you can look but not change anything",
                         title="Read-only", severity="warning", timeout=10)
@@ -149,11 +148,8 @@ class AdminApp(App[int]):
         if isinstance(self.screen, AdminScreen):
             self.screen.reload_if_stale()
 
-    def _check_tty(self) -> None:
-        # Over SSH a dropped connection may leave us without SIGHUP; a TUI spinning on a dead
-        # terminal burns CPU, so leave (dolphie does the same).
-        if not sys.__stdin__ or not sys.__stdin__.isatty():
-            self.exit(0)
+    def on_unmount(self) -> None:
+        self.terminal.stop()
 
     # -- changes (operators only) ---------------------------------------------------------------
 
@@ -187,18 +183,18 @@ def _sentence(text: str) -> str:
 
 def make_admin_app(settings: Settings, *, clock: Clock = utc_now, user: str | None = None,
                    client_address: str | None = None, client_factory: Callable | None = None,
-                   poll_seconds: float = POLL_SECONDS, watch_tty: bool = False) -> AdminApp:
+                   poll_seconds: float = POLL_SECONDS) -> AdminApp:
     """Build the admin app; the database must already be open. `user` defaults to the OS user,
     `client_address` to the SSH client's address (`SSH_CLIENT`)."""
     actions = AdminActions(settings, user=user if user is not None else current_user(),
                            client=client_address if client_address is not None else ssh_client_address(),
                            clock=clock, client_factory=client_factory)
-    return AdminApp(settings, clock=clock, actions=actions, poll_seconds=poll_seconds, watch_tty=watch_tty)
+    return AdminApp(settings, clock=clock, actions=actions, poll_seconds=poll_seconds)
 
 
 def run_admin(settings: Settings) -> int:
     """Run the admin app on this terminal until ctrl+q. The caller opens the database."""
     require_tty()
-    app = make_admin_app(settings, watch_tty=True)
+    app = make_admin_app(settings)
     app.run()
     return app.return_code or 0

@@ -29,6 +29,7 @@ from imlate_tui.services.reception import PersonMatch, Reception, reason_questio
 from imlate_tui.services.scanning import Outcome, PersonView, ScanResult, ScanService
 from imlate_tui.ui import lockdown
 from imlate_tui.ui.collector import QuietCollector
+from imlate_tui.ui.hangup import TerminalWatch
 from imlate_tui.ui.keys import KeyRouting
 from imlate_tui.ui.messages import ReceptionDone, ScanArrived, ScannerStatusChanged, ScanProcessed
 from imlate_tui.ui.photo_mode import PhotoMode, decide_photo_mode, load_picture_support
@@ -97,6 +98,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         self.sounds = Sounds(settings.kiosk.sounds, self.bell)
         self.pending_scans = 0
         self.collector = QuietCollector()
+        self.terminal = TerminalWatch(self)
         self._last_result = 0.0   # time.monotonic() of the last result drawn
         self.last_unknown_code: str | None = None
         self.result_hook: ResultHook | None = None
@@ -124,6 +126,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
                         self.clock)
 
     def on_mount(self) -> None:
+        self.terminal.start()
         self.jobs.start()
         if self.scanner_factory is not None:
             self._scanner = self.scanner_factory(self._scanner_scan, self._scanner_status)
@@ -162,6 +165,7 @@ class KioskApp(KeepsRunning, KeyRouting, lockdown.LockedDown, inherit_bindings=F
         self.jobs.stop()
         self.sounds.close()
         self.collector.stop()
+        self.terminal.stop()
 
     def tick(self) -> None:
         self.main.show_time(self.clock().astimezone(self.settings.tz))

@@ -10,7 +10,8 @@ Each scan is posted as a `ScanArrived` stamped with `time.perf_counter()` (what 
 `KioskApp.result_hook` fires once the result and, for a late arrival, the reason question are on the
 widgets; "painted" is the next screen refresh after that, with the frame turned into terminal bytes as
 a real terminal's driver does (`terminal_bytes`). Scans go one at a time, alternating an
-on-time arrival (08:10) and a late one (08:45, AM registration at 08:25), each a different student.
+on-time arrival (from 08:10) and a late one (from 08:45, AM registration at 08:25), each a different
+student.
 Photos are synced from the simulator and made as grainy as real photographs (`grain`), and the app
 draws at true colour, so each result shows the student's photo in half blocks (what a kiosk in a text
 terminal shows; initials at 16 colours). Textual draws at the kiosk's 120 frames a second (the
@@ -19,7 +20,7 @@ Peak memory is this process's `ru_maxrss` (the simulator is another process).
 
 Prints `RESULT <measure> | <figure> | <floor> | <ratio> | <goal>` lines: the floor is the database
 write alone for the same scans (`ScanService.scan`, timed on the write thread), the ratio figure/floor.
-Run: .venv/bin/python bench/bench_kiosk.py [students]
+Run: .venv/bin/python bench/bench_kiosk.py [students]   (1000 by default: about a minute)
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ from imlate_tui.ui.widgets.photo_view import PhotoView
 DAY = date(2025, 9, 8)  # a Monday in the simulator's term
 LONDON = ZoneInfo("Europe/London")
 GOAL_MS = 50.0
+# 500 late and 500 on-time scans: a p99 of 200 (the bench's size until session 7) is its second-worst
+# scan, and two runs one after the other gave 40 and 77 ms; of 500 it is the fifth-worst.
+STUDENTS = 1000
 GOAL_MB = 150.0
 
 
@@ -144,7 +148,7 @@ async def drive(settings, codes: list[str], clock: SetClock) -> dict[str, list[f
         await pilot.pause(0.2)
         for n, code in enumerate(codes):
             kind = "late" if n % 2 else "on_time"
-            clock.now = local("08:45" if kind == "late" else "08:10", seconds=n)
+            clock.now = local("08:45" if kind == "late" else "08:10", seconds=n // 2)   # each kind's scans a second apart
             want = len(seen) + 1
             app.post_message(ScanArrived(Scan(code), "scanner", time.perf_counter()))
             while len(seen) < want or len(painted) < want:
@@ -200,7 +204,7 @@ class _Idle:
 
 
 def main() -> None:
-    students = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    students = int(sys.argv[1]) if len(sys.argv) > 1 else STUDENTS
     sim = RemoteSimulator(students)
     clock = SetClock(local("07:00"))
     sim.control("POST", "clock", {"now": local("08:00").isoformat()})
@@ -226,9 +230,10 @@ def main() -> None:
             figure = statistics.median(ms[kind]) if p == 50 else percentile(ms[kind], 99)
             floor = statistics.median(ms[f"{kind}_write"]) if p == 50 else percentile(ms[f"{kind}_write"], 99)
             result(f"kiosk scan->screen {label} p{p}", figure, floor, f"p99 < {GOAL_MS:.0f} ms")
-        painted = percentile(ms[f"{kind}_painted"], 99)
-        result(f"kiosk scan->painted {label} p99", painted, percentile(ms[f"{kind}_write"], 99),
-               f"p99 < {GOAL_MS:.0f} ms")
+        result(f"kiosk scan->painted {label} p50", statistics.median(ms[f"{kind}_painted"]),
+               statistics.median(ms[f"{kind}_write"]), f"p99 < {GOAL_MS:.0f} ms")
+        result(f"kiosk scan->painted {label} p99", percentile(ms[f"{kind}_painted"], 99),
+               percentile(ms[f"{kind}_write"], 99), f"p99 < {GOAL_MS:.0f} ms")
     result("kiosk peak RSS", peak_mb, started_mb, f"< {GOAL_MB:.0f} MB", unit="MB")
 
 

@@ -130,7 +130,7 @@ async def test_on_a_large_screen_the_next_scan_moves_nothing(db, clock):
 async def test_the_clock_the_status_line_and_a_typed_card_lay_nothing_out(db, clock, monkeypatch):
     """The clock ticks every second and the status line is polled every few: setting the same words
     again, or new words of the same height, must not lay the whole screen out (4-8 ms at 160x48, and a
-    scan's result waited behind it: it was most of the slowest 1 % in bench/bench_kiosk.py)."""
+    scan's result that came with one waited behind it: 14 of 400 frames in bench/bench_kiosk.py)."""
     layouts: list[str] = []
     real = MainScreen._refresh_layout
 

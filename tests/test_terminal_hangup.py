@@ -19,11 +19,15 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from imlate_tui.ui import hangup
 
 pytestmark = pytest.mark.slow
 
@@ -185,3 +189,17 @@ def test_a_kiosk_sent_sighup_with_its_terminal_still_there_leaves_it_as_it_found
         terminal.close()
     _left_as_on_a_normal_quit(folder, status)
     assert b"\x1b[?1049l" in terminal.output[before:]
+
+
+def test_an_exit_that_hangs_after_the_terminal_went_is_ended_anyway(monkeypatch):
+    """Nobody is left to press a key: if the normal exit ever hung, the process would stay for ever.
+    `TerminalWatch.leave` starts a last-resort timer that ends the process with the same status."""
+    ended = threading.Event()
+    status: list[int] = []
+    monkeypatch.setattr(hangup, "EXIT_GRACE_SECONDS", 0.01)
+    monkeypatch.setattr(hangup.os, "_exit", lambda code: (status.append(code), ended.set()))
+    monkeypatch.setattr(hangup.logging, "shutdown", lambda: None)   # pytest's own log capture stays open
+    stuck = SimpleNamespace(title="ImLate kiosk", exit=lambda return_code: None)   # asked, never leaves
+    hangup.TerminalWatch(stuck).leave("the terminal hung up")
+    assert ended.wait(PATIENCE)
+    assert status == [HANGUP_EXIT]

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 HANGUP_EXIT = 128 + signal.SIGHUP   # the status a shell reports for a process a hang-up ended
 STOP_CHECK_SECONDS = 1.0   # how often the watching thread looks whether the app has stopped
+# A normal exit takes about a second. Should one ever hang after a hang-up (nobody is left to see it or
+# press a key), the process ends itself this long after: every scan is already on disk and an iSAMS
+# mark being sent is retried at the next start (its `sending` record was committed first).
+EXIT_GRACE_SECONDS = 60.0
 
 
 def hung_up(fd: int, wait: float = 0.0) -> bool:
@@ -92,7 +96,16 @@ class TerminalWatch:
             return
         self.gone = True
         log.warning("the terminal went away (%s): %s closes as on a normal quit", why, self.app.title)
+        last_resort = threading.Timer(EXIT_GRACE_SECONDS, self._end_now)
+        last_resort.daemon = True   # gone with the process on a normal exit
+        last_resort.start()
         self.app.exit(return_code=HANGUP_EXIT)
+
+    def _end_now(self) -> None:
+        log.error("%s did not close within %.0f s of its terminal going away: ending it now",
+                  self.app.title, EXIT_GRACE_SECONDS)
+        logging.shutdown()
+        os._exit(HANGUP_EXIT)
 
     def _silence(self) -> None:
         """Point stdout and stderr at /dev/null where they were the dead terminal."""

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 HANGUP_EXIT = 128 + signal.SIGHUP   # the status a shell reports for a process a hang-up ended
 STOP_CHECK_SECONDS = 1.0   # how often the watching thread looks whether the app has stopped
 # A normal exit takes about a second. Should one ever hang after a hang-up (nobody is left to see it or
-# press a key), the process ends itself this long after: every scan is already on disk and an iSAMS
-# mark being sent is retried at the next start (its `sending` record was committed first).
+# press a key), the process ends itself this long after: every scan is already on disk, and an iSAMS
+# mark cut off while being sent is checked against the register at the next attempt (its `sending`
+# record was committed first).
 EXIT_GRACE_SECONDS = 60.0
 
 
